@@ -1,0 +1,151 @@
+"""Sport labels from every format, normalised to one vocabulary.
+
+runload speaks FIT's sport vocabulary, the richest of the three formats:
+``sport`` is a FIT ``sport`` name and ``sub_sport`` a FIT ``sub_sport`` name.
+The label exactly as the file wrote it is kept in ``sport_label``.
+
+Rules
+-----
+FIT
+    Numbers map through fitparse's profile, then through
+    :data:`NEWER_FIT_SPORTS` / :data:`NEWER_FIT_SUB_SPORTS` (values added to the
+    FIT profile after fitparse's SDK 20.8 profile).  A number neither knows
+    becomes ``unknown_<n>`` (e.g. Garmin's undocumented sport 54 ->
+    ``unknown_54``), never an error.  A missing sub_sport becomes ``generic``.
+GPX ``<type>`` and TCX ``Sport``
+    Free text, matched case-insensitively after turning spaces and hyphens into
+    underscores, through :data:`TEXT_SPORTS`.  This covers Garmin Connect type
+    keys (``running``, ``trail_running``, ``treadmill_running``...), Strava's
+    display names and API names (``Run``, ``TrailRun``, ``VirtualRun``...),
+    Strava's old numeric GPX codes (``9`` run, ``1`` ride) and TCX's
+    ``Running``/``Biking``/``Other``.  Anything else (or no type at all) is
+    ``generic``/``generic``: the activity is still read, and its label kept.
+"""
+
+from __future__ import annotations
+
+from fitparse.profile import FIELD_TYPES
+
+# Values added to the FIT profile after SDK 20.8 (from FIT profile 21.171).
+NEWER_FIT_SPORTS: dict[int, str] = {
+    49: "baseball", 53: "diving", 62: "hiit", 64: "racket", 65: "wheelchair_push_walk",
+    66: "wheelchair_push_run", 67: "meditation", 69: "disc_golf", 71: "cricket",
+    72: "rugby", 73: "hockey", 74: "lacrosse", 75: "volleyball", 76: "water_tubing",
+    77: "wakesurfing", 80: "mixed_martial_arts", 82: "snorkeling", 83: "dance",
+    84: "jump_rope",
+}
+NEWER_FIT_SUB_SPORTS: dict[int, str] = {
+    62: "breathing", 65: "sail_race", 67: "ultra", 68: "indoor_climbing", 69: "bouldering",
+    70: "hiit", 73: "amrap", 74: "emom", 75: "tabata", 84: "pickleball", 85: "padel",
+    86: "indoor_wheelchair_walk", 87: "indoor_wheelchair_run", 88: "indoor_hand_cycling",
+    94: "squash", 95: "badminton", 96: "racquetball", 97: "table_tennis",
+}
+
+FIT_SPORTS: dict[int, str] = {**FIELD_TYPES["sport"].values, **NEWER_FIT_SPORTS}
+FIT_SUB_SPORTS: dict[int, str] = {**FIELD_TYPES["sub_sport"].values, **NEWER_FIT_SUB_SPORTS}
+
+#: Sports whose cadence is counted in steps (FIT writes it per leg).
+FOOT_SPORTS = frozenset({"running", "walking", "hiking", "wheelchair_push_run"})
+
+_RUN = "running"
+#: Free-text labels (lower case, '_' for spaces and hyphens) -> (sport, sub_sport).
+TEXT_SPORTS: dict[str, tuple[str, str]] = {
+    # running
+    "run": (_RUN, "generic"), "running": (_RUN, "generic"), "9": (_RUN, "generic"),
+    "jogging": (_RUN, "generic"),
+    "street_running": (_RUN, "street"), "road_running": (_RUN, "street"),
+    "trail_running": (_RUN, "trail"), "trailrun": (_RUN, "trail"), "trail_run": (_RUN, "trail"),
+    "treadmill_running": (_RUN, "treadmill"), "treadmill": (_RUN, "treadmill"),
+    "indoor_running": (_RUN, "indoor_running"),
+    "track_running": (_RUN, "track"),
+    "virtual_run": (_RUN, "virtual_activity"), "virtualrun": (_RUN, "virtual_activity"),
+    "obstacle_run": (_RUN, "obstacle"), "ultra_run": (_RUN, "ultra"),
+    # cycling
+    "ride": ("cycling", "generic"), "cycling": ("cycling", "generic"),
+    "biking": ("cycling", "generic"), "bike": ("cycling", "generic"), "1": ("cycling", "generic"),
+    "road_biking": ("cycling", "road"), "road_cycling": ("cycling", "road"),
+    "mountain_biking": ("cycling", "mountain"), "mountainbikeride": ("cycling", "mountain"),
+    "gravel_cycling": ("cycling", "gravel_cycling"), "gravelride": ("cycling", "gravel_cycling"),
+    "indoor_cycling": ("cycling", "indoor_cycling"),
+    "virtual_ride": ("cycling", "virtual_activity"), "virtualride": ("cycling", "virtual_activity"),
+    "e_bike_ride": ("e_biking", "generic"), "ebikeride": ("e_biking", "generic"),
+    # walking and hiking
+    "walk": ("walking", "generic"), "walking": ("walking", "generic"),
+    "casual_walking": ("walking", "casual_walking"),
+    "speed_walking": ("walking", "speed_walking"),
+    "indoor_walking": ("walking", "indoor_walking"),
+    "hike": ("hiking", "generic"), "hiking": ("hiking", "generic"),
+    # swimming
+    "swim": ("swimming", "generic"), "swimming": ("swimming", "generic"),
+    "lap_swimming": ("swimming", "lap_swimming"),
+    "open_water_swimming": ("swimming", "open_water"),
+    # other
+    "rowing": ("rowing", "generic"), "indoor_rowing": ("rowing", "indoor_rowing"),
+    "other": ("generic", "generic"), "generic": ("generic", "generic"),
+}
+
+
+def fit_sport(sport: int | None, sub_sport: int | None) -> tuple[str, str]:
+    """Normalise a FIT sport/sub_sport pair of enum numbers.
+
+    Parameters
+    ----------
+    sport, sub_sport : int or None
+        Raw FIT enum values (None when the field is absent or invalid).
+
+    Returns
+    -------
+    tuple of str
+        ``(sport, sub_sport)`` names; ``generic`` for missing values and
+        ``unknown_<n>`` for numbers no profile knows.
+
+    Examples
+    --------
+    >>> fit_sport(1, 1)
+    ('running', 'treadmill')
+    >>> fit_sport(54, 60)
+    ('unknown_54', 'unknown_60')
+    >>> fit_sport(1, None)
+    ('running', 'generic')
+    """
+    s = "generic" if sport is None else FIT_SPORTS.get(sport, f"unknown_{sport}")
+    ss = "generic" if sub_sport is None else FIT_SUB_SPORTS.get(sub_sport, f"unknown_{sub_sport}")
+    return s, ss
+
+
+def fit_sport_label(sport: int | None, sub_sport: int | None) -> str:
+    """The FIT label as the file wrote it: profile names, else numbers ('54/60')."""
+    s = "" if sport is None else FIT_SPORTS.get(sport, str(sport))
+    ss = "" if sub_sport is None else FIT_SUB_SPORTS.get(sub_sport, str(sub_sport))
+    return f"{s}/{ss}" if ss else s
+
+
+def text_sport(label: str | None) -> tuple[str, str]:
+    """Normalise a free-text sport label (GPX ``<type>``, TCX ``Sport``).
+
+    Parameters
+    ----------
+    label : str or None
+        The label as written in the file.
+
+    Returns
+    -------
+    tuple of str
+        ``(sport, sub_sport)``; ``('generic', 'generic')`` when the label is
+        missing or not recognised.
+
+    Examples
+    --------
+    >>> text_sport("Run")
+    ('running', 'generic')
+    >>> text_sport(" treadmill_running ")
+    ('running', 'treadmill')
+    >>> text_sport("9")
+    ('running', 'generic')
+    >>> text_sport("jkljkl")
+    ('generic', 'generic')
+    """
+    if label is None:
+        return "generic", "generic"
+    key = "_".join(label.strip().lower().replace("-", " ").split())
+    return TEXT_SPORTS.get(key, ("generic", "generic"))

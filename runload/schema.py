@@ -1,0 +1,258 @@
+"""The glossary: every table runload produces, its columns, units and dtypes.
+
+A column name carries its unit (``distance_m``, ``hr_bpm``, ``_frac`` for
+fractions).  Times are stored as tz-aware UTC plus the local offset in
+seconds, never as per-row local zones: a tz-aware column must hold one zone.
+
+Tables
+------
+sessions
+    One row per activity session.  A multisport FIT file gives one row per
+    leg (transitions are dropped); GPX and TCX files give one row per track
+    or activity.  See :data:`SESSION_COLUMNS`.
+streams
+    Per-record samples of one session, on demand.  See :data:`STREAM_COLUMNS`.
+files
+    One row per input file a scan looked at, with what became of it.  See
+    :data:`FILE_COLUMNS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+UTC_DTYPE = "datetime64[us, UTC]"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a runload table.
+
+    Parameters
+    ----------
+    name : str
+        Column name; ends with its unit where it has one.
+    dtype : str
+        pandas dtype the column is stored in.
+    description : str
+        Meaning, with the unit in brackets.
+    """
+
+    name: str
+    dtype: str
+    description: str
+
+
+def _columns(*cols: Column) -> dict[str, Column]:
+    return {c.name: c for c in cols}
+
+
+SESSION_COLUMNS: dict[str, Column] = _columns(
+    Column("activity_id", "string",
+           "Stable id: first 16 hex digits of the SHA-256 of the decompressed file "
+           "content, '-', the session's index in the file."),
+    Column("source_path", "string", "Path of the file as given (or the archive holding it)."),
+    Column("member_path", "string", "Path inside an archive or '' for a plain file."),
+    Column("source_format", "string", "Content format: 'fit', 'gpx' or 'tcx'."),
+    Column("content_sha256", "string", "SHA-256 of the decompressed file content (hex)."),
+    Column("decoder", "string",
+           "What decoded the file: 'runload-fit' (runload's fast FIT decoder), "
+           "'fitparse' (fallback), 'gpx' or 'tcx'."),
+    Column("session_index", "int16", "Index of the session within its file (0-based)."),
+    Column("sport", "string",
+           "Normalised sport, in FIT's vocabulary: 'running', 'cycling', 'walking', "
+           "'hiking', 'swimming', 'generic' (unspecified), 'unknown_<n>' for FIT numbers "
+           "newer than the profile. See runload.readers.sports."),
+    Column("sub_sport", "string",
+           "Normalised sub-sport in FIT's vocabulary ('generic', 'treadmill', 'street', "
+           "'trail', 'track', 'indoor_running', 'virtual_activity', ...)."),
+    Column("sport_label", "string",
+           "The sport label exactly as the file gave it (FIT 'running/treadmill' or "
+           "numbers such as '54/60', GPX <type> text, TCX Sport attribute)."),
+    Column("name", "string", "Activity name from the file, '' when none."),
+    Column("start_utc", UTC_DTYPE, "Session start [UTC]; NaT when the file has no real date."),
+    Column("utc_offset_s", "Int32",
+           "Local time minus UTC at the start [s], when known; <NA> otherwise."),
+    Column("tz_source", "string",
+           "Where utc_offset_s came from: 'fit_local_timestamp', 'file_offset' "
+           "(ISO-8601 offset written in a GPX/TCX time), or '' when unknown."),
+    Column("elapsed_s", "float64", "Wall-clock duration from start to end, pauses included [s]."),
+    Column("timer_s", "float64", "Timer (recording) time, pauses excluded [s]."),
+    Column("distance_m", "float64", "Distance [m]."),
+    Column("ascent_m", "float64", "Total ascent [m]."),
+    Column("descent_m", "float64", "Total descent [m]."),
+    Column("avg_hr_bpm", "float64", "Average heart rate [1/min]."),
+    Column("max_hr_bpm", "float64", "Maximum heart rate [1/min]."),
+    Column("avg_cadence_spm", "float64",
+           "Average cadence in steps per minute (both legs) [1/min]; FIT and TCX running "
+           "cadence is per leg and is doubled. NaN for non-foot sports."),
+    Column("avg_speed_mps", "float64", "Average speed [m/s]."),
+    Column("max_speed_mps", "float64", "Maximum speed [m/s]."),
+    Column("avg_power_w", "float64", "Average power [W] (native, or Stryd developer field)."),
+    Column("calories_kcal", "float64", "Energy [kcal] as the device reported it."),
+    Column("device_manufacturer", "string", "Device maker ('garmin', 'suunto', ...), '' unknown."),
+    Column("device_product", "string", "Device product name or number, '' unknown."),
+    Column("has_gps", "bool", "At least one record has a position."),
+    Column("has_hr", "bool", "At least one record (or the summary) has heart rate."),
+    Column("has_power", "bool", "At least one record has power."),
+    Column("is_manual", "bool", "A session with no records (manual entry, summary only)."),
+    Column("is_partial", "bool",
+           "Recovered from a damaged file (truncated, bad CRC, undefined message); the "
+           "values cover what was intact."),
+    Column("n_records", "int64", "Number of per-record samples in the session."),
+    Column("notes", "string", "Problems met while reading, '; '-separated, '' when none."),
+)
+
+STREAM_COLUMNS: dict[str, Column] = _columns(
+    Column("time_utc", UTC_DTYPE, "Sample time [UTC]; NaT when the file has no times."),
+    Column("elapsed_s", "float64", "Time since the session start [s]."),
+    Column("lat_deg", "float64", "Latitude [deg, WGS84]."),
+    Column("lon_deg", "float64", "Longitude [deg, WGS84]."),
+    Column("distance_m", "float64", "Cumulative distance [m]."),
+    Column("speed_mps", "float64", "Speed [m/s]."),
+    Column("altitude_m", "float64", "Altitude [m]."),
+    Column("hr_bpm", "float64", "Heart rate [1/min]."),
+    Column("cadence_spm", "float64",
+           "Cadence in steps per minute, both legs [1/min]; NaN for non-foot sports."),
+    Column("temperature_c", "float64", "Temperature [degC]."),
+    Column("power_w", "float64", "Power [W]."),
+)
+
+FILE_COLUMNS: dict[str, Column] = _columns(
+    Column("source_path", "string", "Path of the file as given (or the archive holding it)."),
+    Column("member_path", "string", "Path inside an archive or '' for a plain file."),
+    Column("source_format", "string", "Content format ('fit', 'gpx', 'tcx') or '' if unknown."),
+    Column("status", "string",
+           "'read', 'partial' (damaged, data kept), 'not_activity' (valid file with no "
+           "activity: monitoring, settings, route, course) or 'failed'."),
+    Column("reason", "string", "Why a file is partial, not an activity, or failed."),
+    Column("n_sessions", "int64", "Sessions taken from the file."),
+    Column("decoder", "string", "What decoded the file (see sessions.decoder)."),
+)
+
+FILE_STATUSES = ("read", "partial", "not_activity", "failed")
+
+_MISSING: dict[str, Any] = {"string": "", "bool": False, "int16": 0, "int64": 0}
+
+
+def _frame(rows: list[dict[str, Any]], columns: dict[str, Column], table: str) -> pd.DataFrame:
+    unknown = {k for row in rows for k in row} - set(columns)
+    if unknown:
+        raise ValueError(f"Unknown {table} column(s) {sorted(unknown)}; see runload.schema.")
+    data: dict[str, Any] = {}
+    for name, col in columns.items():
+        values = [row.get(name) for row in rows]
+        if col.dtype in _MISSING:
+            fill = _MISSING[col.dtype]
+            values = [fill if v is None else v for v in values]
+        if col.dtype == UTC_DTYPE:
+            data[name] = pd.to_datetime(pd.Series(values, dtype="object"), utc=True).astype(UTC_DTYPE)
+        elif col.dtype == "float64":
+            data[name] = pd.Series(
+                [np.nan if v is None else v for v in values], dtype="float64")
+        else:
+            data[name] = pd.Series(values, dtype=col.dtype)
+    return pd.DataFrame(data)
+
+
+def sessions_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Build a sessions table from row dicts, in glossary order and dtypes.
+
+    Parameters
+    ----------
+    rows : list of dict
+        One dict per session; keys are :data:`SESSION_COLUMNS` names.  Missing
+        keys become the column's missing value (NaN, <NA>, NaT, '' or False).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns exactly :data:`SESSION_COLUMNS`.
+
+    Raises
+    ------
+    ValueError
+        If a row has a key that is not a sessions column.
+    """
+    return _frame(rows, SESSION_COLUMNS, "sessions")
+
+
+def files_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Build a files table (one row per input file) from row dicts."""
+    return _frame(rows, FILE_COLUMNS, "files")
+
+
+def empty_stream() -> pd.DataFrame:
+    """A streams table with no rows and the glossary's columns."""
+    return pd.DataFrame({c.name: pd.Series([], dtype=c.dtype) for c in STREAM_COLUMNS.values()})
+
+
+def validate_columns(df: pd.DataFrame, table: str) -> None:
+    """Check that ``df`` has exactly the columns and dtypes of a runload table.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    table : {'sessions', 'streams', 'files'}
+
+    Raises
+    ------
+    ValueError
+        Naming the missing or extra columns, or the first column whose dtype is
+        wrong.
+    """
+    columns = {"sessions": SESSION_COLUMNS, "streams": STREAM_COLUMNS, "files": FILE_COLUMNS}[table]
+    missing = [c for c in columns if c not in df.columns]
+    extra = [c for c in df.columns if c not in columns]
+    if missing or extra:
+        raise ValueError(f"The {table} table must have columns {list(columns)}; "
+                         f"missing {missing}, unexpected {extra}.")
+    for name, col in columns.items():
+        if str(df[name].dtype) != col.dtype:
+            raise ValueError(f"The {table} column {name!r} must have dtype {col.dtype}; "
+                             f"got {df[name].dtype}.")
+
+
+def stream_frame(time_utc: Any = None, **arrays: Any) -> pd.DataFrame:
+    """Build a streams table from per-record arrays.
+
+    Parameters
+    ----------
+    time_utc : array-like of int64 microseconds since the Unix epoch, or of
+        datetimes, optional
+        Sample times; NaT where unknown.
+    **arrays : array-like of float
+        Any other :data:`STREAM_COLUMNS` by name; columns not given are NaN.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns exactly :data:`STREAM_COLUMNS`.
+    """
+    unknown = set(arrays) - set(STREAM_COLUMNS)
+    if unknown:
+        raise ValueError(f"Unknown streams column(s) {sorted(unknown)}; see runload.schema.")
+    lengths = {len(a) for a in arrays.values()}
+    if time_utc is not None:
+        lengths.add(len(time_utc))
+    if len(lengths) > 1:
+        raise ValueError(f"Stream arrays must have one length; got lengths {sorted(lengths)}.")
+    n = lengths.pop() if lengths else 0
+    data: dict[str, Any] = {}
+    if time_utc is None:
+        data["time_utc"] = pd.Series(np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+                                     ).dt.tz_localize("UTC")
+    else:
+        arr = np.asarray(time_utc)
+        if arr.dtype.kind in "iu":
+            arr = arr.astype("datetime64[us]")
+        data["time_utc"] = pd.to_datetime(pd.Series(arr), utc=True).astype(UTC_DTYPE)
+    for name in list(STREAM_COLUMNS)[1:]:
+        values = arrays.get(name)
+        data[name] = (np.full(n, np.nan) if values is None
+                      else np.asarray(values, dtype="float64"))
+    return pd.DataFrame(data)

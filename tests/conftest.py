@@ -1,0 +1,40 @@
+"""Shared fixtures: the real-data folder, the manifest, tolerance helpers.
+
+Real files live in ``../shared/realdata`` beside the checkout (third-party data,
+never copied into the repo).  When the folder is absent the real-file tests are
+skipped with a visible reason, except under ``CI=true`` where they fail: a CI
+run must never pass because its data was missing.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+REALDATA = Path(os.environ.get("RUNLOAD_REALDATA", REPO.parent / "shared" / "realdata"))
+
+
+def _require_realdata() -> Path:
+    if REALDATA.is_dir() and (REALDATA / "MANIFEST.tsv").is_file():
+        return REALDATA
+    message = f"real-data folder {REALDATA} is absent (set RUNLOAD_REALDATA to override)"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{message}; CI=true forbids skipping real-file tests", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def realdata() -> Path:
+    """Path of ``../shared/realdata``; skips (or fails under CI=true) when absent."""
+    return _require_realdata()
+
+
+@pytest.fixture(scope="session")
+def manifest(realdata: Path) -> dict[str, dict[str, str]]:
+    """MANIFEST.tsv rows keyed by relpath."""
+    with open(realdata / "MANIFEST.tsv", newline="", encoding="utf-8") as fh:
+        return {row["relpath"]: row for row in csv.DictReader(fh, delimiter="\t")}
