@@ -297,6 +297,7 @@ def _decode_definition(data: bytes, d: _Definition) -> tuple[dict[str, np.ndarra
     columns: dict[str, np.ndarray] = {}
     strings: list[dict[str, Any]] = []
     string_fields = []
+    expanded: dict[str, np.ndarray] = {}
     for num, off, size, base in d.fields:
         pfield = mtype.fields.get(num) if mtype is not None else None
         if pfield is None:
@@ -311,7 +312,7 @@ def _decode_definition(data: bytes, d: _Definition) -> tuple[dict[str, np.ndarra
             raise FitDecodeUnsupported(f"unknown FIT base type {base} in field {name}")
         if base in (_STRING, _BYTE) or size == 0:
             if name == "compressed_speed_distance" and size == 3:
-                columns.update(_compressed_speed_distance(rows[:, off:off + 3]))
+                expanded = _compressed_speed_distance(rows[:, off:off + 3])
             elif d.mesg_num != MESG_RECORD:
                 string_fields.append((name, off, size, base))
             continue
@@ -326,6 +327,10 @@ def _decode_definition(data: bytes, d: _Definition) -> tuple[dict[str, np.ndarra
         if offset:
             values = values - offset
         columns[name] = values
+    # A native field wins over the same field expanded from compressed_speed_distance.
+    for name, values in expanded.items():
+        native = columns.get(name)
+        columns[name] = values if native is None else np.where(np.isnan(native), values, native)
     for name, twin in _ENHANCED_TWINS.items():
         if name in columns and twin not in columns and mtype is not None and twin in {
                 f.name for f in mtype.fields.values()}:
@@ -359,7 +364,7 @@ def _compressed_speed_distance(raw: np.ndarray) -> dict[str, np.ndarray]:
     distance = np.cumsum(step).astype(np.float64) / 16.0
     speed[~valid] = np.nan
     distance[~valid] = np.nan
-    return {"speed": speed, "enhanced_speed": speed.copy(), "distance": distance}
+    return {"speed": speed, "distance": distance}
 
 
 def _merge(parts: list[tuple[np.ndarray, dict[str, np.ndarray]]]) -> dict[str, np.ndarray]:
