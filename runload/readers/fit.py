@@ -25,6 +25,11 @@ Mapping rules
   ``2 * (cadence + fractional_cadence)``.
 * Power: native ``power``, else a developer field named ``Power`` in watts
   (Stryd's Connect IQ field).
+* A session whose sport is ``generic`` (unspecified) is taken as running when
+  its records look like running: median cadence 70-105 per leg per minute
+  (walking is below, rowing stroke rates far below) and median speed
+  1.5-6.5 m/s (cycling is faster).  The file's label stays in
+  ``sport_label`` and ``notes`` says the sport was inferred.
 """
 
 from __future__ import annotations
@@ -57,6 +62,9 @@ _FILE_TYPES = FIELD_TYPES["file"].values
 _MANUFACTURERS = FIELD_TYPES["manufacturer"].values
 _GARMIN_PRODUCTS = FIELD_TYPES["garmin_product"].values
 _POWER_UNITS = {"w", "watt", "watts"}
+#: Record medians that make an unspecified ('generic') session a run.
+RUN_CADENCE_PER_LEG = (70.0, 105.0)
+RUN_SPEED_MPS = (1.5, 6.5)
 
 
 def parse_fit(data: bytes, path: str) -> ParsedFile:
@@ -319,15 +327,20 @@ def _to_parsed(messages: FitMessages, decoder: str, path: str) -> ParsedFile:
             continue
         sport, sub_sport = fit_sport(sport_num, sub_num)
         label = fit_sport_label(sport_num, sub_num)
-        if sport_name and (sport.startswith("unknown_") or sub_sport.startswith("unknown_")):
-            label = f"{label} ({sport_name})"
         mask = owner == i
         rec = {k: v[mask] for k, v in records.items()} if n_rec else {}
+        inferred = _looks_like_running(rec) if sport == "generic" else ""
+        if inferred:
+            sport = "running"
+        if sport_name and (sport.startswith("unknown_") or sub_sport.startswith("unknown_")):
+            label = f"{label} ({sport_name})"
         row, stream = _session(s, rec, sport, messages.is_partial or synthesised)
         row.update(sport=sport, sub_sport=sub_sport, sport_label=label, name="",
                    device_manufacturer=maker, device_product=product,
                    utc_offset_s=offset, tz_source="fit_local_timestamp" if offset is not None else "")
         notes = list(problems)
+        if inferred:
+            notes.append(inferred)
         if row.pop("_relative_time"):
             notes.append("device-relative timestamps (no calendar date in the file)")
         row["notes"] = "; ".join(notes)
@@ -337,6 +350,22 @@ def _to_parsed(messages: FitMessages, decoder: str, path: str) -> ParsedFile:
         raise NotAnActivityError(path, "FIT file holds only transition sessions")
     return ParsedFile(sessions=tuple(out_sessions), streams=tuple(streams), decoder=decoder,
                       problems=tuple(problems), is_partial=messages.is_partial or synthesised)
+
+
+def _looks_like_running(rec: dict[str, np.ndarray]) -> str:
+    """A note explaining why records of an unspecified sport look like a run, or ''."""
+    if not rec or not len(rec["timestamp"]):
+        return ""
+    cadence = rec["cadence_per_leg"][rec["cadence_per_leg"] > 0]
+    speed = rec["speed_mps"][rec["speed_mps"] > 0]
+    if not len(cadence) or not len(speed):
+        return ""
+    cad, spd = float(np.median(cadence)), float(np.median(speed))
+    if (RUN_CADENCE_PER_LEG[0] <= cad <= RUN_CADENCE_PER_LEG[1]
+            and RUN_SPEED_MPS[0] <= spd <= RUN_SPEED_MPS[1]):
+        return (f"sport inferred as running (file says generic; median cadence "
+                f"{cad:.0f}/min per leg, median speed {spd:.2f} m/s)")
+    return ""
 
 
 def _nanmin_or_nan(values: np.ndarray) -> float:

@@ -1,0 +1,5 @@
+"""``python -m runload``: the runload command."""
+
+from runload.cli import main
+
+raise SystemExit(main())
