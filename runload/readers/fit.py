@@ -204,10 +204,21 @@ def _int_or_none(value: float) -> int | None:
     return None if np.isnan(value) else int(value)
 
 
-def _utc_offset_s(activity: dict[str, np.ndarray]) -> int | None:
-    """Validated ``local_timestamp - timestamp`` of the activity message [s]."""
-    local = _first(activity, "local_timestamp")
-    stamp = _first(activity, "timestamp")
+def _utc_offset_s(activity: dict[str, np.ndarray], part: float) -> int | None:
+    """Validated ``local_timestamp - timestamp`` of the activity message [s].
+
+    Each chained FIT file has its own activity message: the one of the
+    session's own part is used, else the file's only one.
+    """
+    parts = activity.get(fit_decode.PART)
+    index = 0
+    if parts is not None and len(parts) > 1:
+        same = np.flatnonzero(parts == part)
+        if not len(same):
+            return None
+        index = int(same[0])
+    local = _first(activity, "local_timestamp", index=index)
+    stamp = _first(activity, "timestamp", index=index)
     if np.isnan(local) or np.isnan(stamp) or local < FIT_MIN_DATE or stamp < FIT_MIN_DATE:
         return None
     offset = local - stamp
@@ -311,7 +322,6 @@ def _to_parsed(messages: FitMessages, decoder: str, path: str) -> ParsedFile:
                      "sport": _first(sport_row, "sport"), "sub_sport": _first(sport_row, "sub_sport"),
                      "total_elapsed_time": _nanmax(ts) - start}]
     activity = messages.messages.get("activity", {})
-    offset = _utc_offset_s(activity)
     maker, product = _device(messages)
     sport_names = messages.strings.get("sport") or []
     sport_name = str(sport_names[0].get("name", "")) if sport_names else ""
@@ -335,6 +345,7 @@ def _to_parsed(messages: FitMessages, decoder: str, path: str) -> ParsedFile:
         if sport_name and (sport.startswith("unknown_") or sub_sport.startswith("unknown_")):
             label = f"{label} ({sport_name})"
         row, stream = _session(s, rec, sport, messages.is_partial or synthesised)
+        offset = _utc_offset_s(activity, s.get(fit_decode.PART, 0.0))
         row.update(sport=sport, sub_sport=sub_sport, sport_label=label, name="",
                    device_manufacturer=maker, device_product=product,
                    utc_offset_s=offset, tz_source="fit_local_timestamp" if offset is not None else "")

@@ -73,6 +73,8 @@ MESG_ACTIVITY = 34
 MESG_FIELD_DESCRIPTION = 206
 MESG_DEVELOPER_DATA_ID = 207
 FIELD_TIMESTAMP = 253
+#: Column holding each message's chained-file index (0 for the first FIT file).
+PART = "_part"
 
 #: Record fields runload reads (profile names); every field of the other wanted messages is read.
 RECORD_FIELDS = frozenset({
@@ -112,6 +114,8 @@ class FitMessages:
         name, the values of every message in file order as float64 after
         scale and offset; NaN where the field is absent or invalid.  Enum
         fields hold their raw numbers; date_time fields hold raw FIT seconds.
+        The column :data:`PART` holds the index of the chained FIT file each
+        message came from.
     strings : dict of str to list of dict
         String and byte fields of the small messages, one dict per message.
     developer : dict of str to dict of str to numpy.ndarray
@@ -342,6 +346,7 @@ def _decode_definition(data: bytes, d: _Definition) -> tuple[dict[str, np.ndarra
                 raw = bytes(row[off:off + size])
                 item[name] = _text(raw) if base == _STRING else raw
             strings.append(item)
+    columns[PART] = np.full(len(rows), float(d.part))
     if d.ts_offsets and any(t >= 0 for t in d.ts_offsets):
         ts = np.asarray(d.ts_offsets, dtype=np.float64)
         full = columns.get("timestamp", np.full(len(ts), np.nan))

@@ -77,12 +77,15 @@ def sniff(data: bytes) -> str:
 
 
 def _gunzip(data: bytes, path: str) -> bytes:
+    inflater = zlib.decompressobj(wbits=31)
     try:
-        out = zlib.decompressobj(wbits=31).decompress(data, MAX_DECOMPRESSED_BYTES)
+        out = inflater.decompress(data, MAX_DECOMPRESSED_BYTES)
     except zlib.error as exc:
         raise CorruptFileError(path, f"damaged gzip data: {exc}") from exc
     if len(out) >= MAX_DECOMPRESSED_BYTES:
         raise CorruptFileError(path, f"gzip content exceeds {MAX_DECOMPRESSED_BYTES} bytes")
+    if not inflater.eof:
+        raise CorruptFileError(path, "damaged gzip data: the compressed stream is truncated")
     return out
 
 

@@ -1,0 +1,58 @@
+"""The runload command: exit codes, text and JSON output on real files."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+from runload.cli import ExitStatus, main
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_scan_history_a_text(realdata):
+    code, out, err = run("scan", str(realdata / "history_a"))
+    assert code == ExitStatus.SUCCESS
+    assert "Scanned 314 files" in out
+    assert "Runs: 188, 1,371.2 km (46 manual entries without records)" in out
+    assert "local dates 2019-08-31 to 2022-12-21" in out
+    assert err == ""  # no progress bar when stderr is not a terminal
+
+
+def test_scan_json_reports_skipped_and_failed(realdata):
+    code, out, _ = run("scan", "--json", str(realdata / "fit"))
+    assert code == ExitStatus.SUCCESS
+    summary = json.loads(out)
+    assert summary["files"] == 40
+    skipped = {item["path"].rsplit("/", 1)[1]: item["reason"] for item in summary["skipped"]}
+    failed = {item["path"].rsplit("/", 1)[1]: item["reason"] for item in summary["failed"]}
+    assert "monitoring_b" in skipped["fitparse__MonitoringFile.fit"]
+    assert failed == {"sportslib__empty-sessions.fit": "empty file (0 bytes)"}
+    partial = {item["path"].rsplit("/", 1)[1] for item in summary["partial"]}
+    assert "fitparse__nick.fit" in partial
+    assert summary["files_by_status"]["read"] + summary["files_by_status"]["partial"] == 38
+
+
+def test_missing_path_exit_code(tmp_path):
+    code, out, err = run("scan", str(tmp_path / "nope"))
+    assert code == ExitStatus.NOT_FOUND
+    assert "nope: no such file or folder" in err
+
+
+def test_usage_error_exit_code():
+    code, _, _ = run("frobnicate")
+    assert code == ExitStatus.USAGE
+
+
+def test_python_dash_m_runs(realdata):
+    proc = subprocess.run([sys.executable, "-m", "runload", "scan", "--json",
+                           str(realdata / "fit" / "gc__3386684871.fit")],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["runs"]["count"] == 1
