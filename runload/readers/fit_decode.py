@@ -195,12 +195,76 @@ def _parse_definition(data: bytes, p: int, has_dev: bool, part: int) -> tuple[_D
     return _Definition(mesg_num, big, fields, dev_fields, part), q
 
 
+def _define(data: bytes, p: int, end: int, part: int, cache: dict[bytes, _Definition],
+            defs: list[_Definition]) -> tuple[_Definition | None, int]:
+    """The definition message at ``p`` and the position after it (None if it overruns)."""
+    h = data[p]
+    q = p + 6 + 3 * data[p + 5] if p + 5 < end else end + 1
+    if h & 0x20 and q < end:
+        q += 1 + 3 * data[q]
+    if q > end:
+        return None, p
+    # Some devices (Suunto) repeat a definition before every message:
+    # look the raw definition up before parsing it.
+    key = data[p + 1:q]
+    d = cache.get(key)
+    if d is None:
+        d, _ = _parse_definition(data, p, bool(h & 0x20), part)
+        cache[key] = d
+        defs.append(d)
+    return d, q
+
+
 def _walk(data: bytes, start: int, end: int, part: int, wanted: frozenset[int],
-          defs: list[_Definition], track_time: bool) -> tuple[int, str | None, bool]:
+          defs: list[_Definition]) -> tuple[int, str | None, bool]:
     """Walk one FIT part's records; return (stop position, problem, saw compressed header).
 
-    With ``track_time`` the walk follows the rolling timestamp that
-    compressed-timestamp headers need (slower: reads each timestamp field).
+    The hot loop: a 256-entry table maps a data message's header byte to the
+    list its offset goes to (None for unwanted messages) and its size, so a
+    message costs one table lookup and one append.
+    """
+    cache: dict[bytes, _Definition] = {}
+    table: list[tuple[Any, int] | None] = [None] * 256
+    local: dict[int, _Definition] = {}
+    p = start
+    while p < end:
+        entry = table[data[p]]
+        if entry is not None:
+            append, size = entry
+            if append is not None:
+                append(p + 1)
+            p += size
+            continue
+        h = data[p]
+        if h & 0x80:
+            return p, None, True
+        if h & 0x40:
+            d, q = _define(data, p, end, part, cache, defs)
+            if d is None:
+                return p, f"definition at byte {p} runs past the end of the data", False
+            lt = h & 0x0F
+            local[lt] = d
+            item = (d.offsets.append if d.mesg_num in wanted else None, d.size + 1)
+            for reserved in (0x00, 0x10, 0x20, 0x30):
+                table[lt | reserved] = item
+            p = q
+        else:
+            return p, f"data message uses undefined local message {h & 0x0F} at byte {p}", False
+    if p > end:
+        # the last message overran the data: drop it
+        for d in local.values():
+            if d.offsets and d.offsets[-1] + d.size > end:
+                d.offsets.pop()
+        return end, f"truncated message: the data ends at byte {end}, inside a message", False
+    return p, None, False
+
+
+def _walk_timed(data: bytes, start: int, end: int, part: int, wanted: frozenset[int],
+                defs: list[_Definition]) -> tuple[int, str | None]:
+    """Walk one FIT part following the rolling timestamp of compressed-timestamp headers.
+
+    Slower than :func:`_walk` (it reads every message's timestamp field); used
+    only for files that have compressed-timestamp headers.
     """
     local: dict[int, _Definition] = {}
     cache: dict[bytes, _Definition] = {}
@@ -209,14 +273,12 @@ def _walk(data: bytes, start: int, end: int, part: int, wanted: frozenset[int],
     while p < end:
         h = data[p]
         if h & 0x80:
-            if not track_time:
-                return p, None, True
             d = local.get((h >> 5) & 0x03)
             if d is None:
                 return p, f"compressed-timestamp message uses undefined local message " \
-                          f"{(h >> 5) & 0x03} at byte {p}", False
+                          f"{(h >> 5) & 0x03} at byte {p}"
             if p + 1 + d.size > end:
-                return p, f"truncated message at byte {p}", False
+                return p, f"truncated message at byte {p}"
             toff = h & 0x1F
             ts = (last_ts & ~0x1F) + toff
             if toff < (last_ts & 0x1F):
@@ -227,39 +289,28 @@ def _walk(data: bytes, start: int, end: int, part: int, wanted: frozenset[int],
                 d.ts_offsets.append(ts)
             p += 1 + d.size
         elif h & 0x40:
-            # Some devices (Suunto) repeat a definition before every message:
-            # look the raw definition up before parsing it.
-            q = p + 6 + 3 * data[p + 5] if p + 5 < end else end + 1
-            if h & 0x20 and q < end:
-                q += 1 + 3 * data[q]
-            if q > end:
-                return p, f"definition at byte {p} runs past the end of the data", False
-            key = data[p + 1:q]
-            d = cache.get(key)
+            d, q = _define(data, p, end, part, cache, defs)
             if d is None:
-                d, _ = _parse_definition(data, p, bool(h & 0x20), part)
-                cache[key] = d
-                defs.append(d)
+                return p, f"definition at byte {p} runs past the end of the data"
             local[h & 0x0F] = d
             p = q
         else:
             d = local.get(h & 0x0F)
             if d is None:
-                return p, f"data message uses undefined local message {h & 0x0F} at byte {p}", False
+                return p, f"data message uses undefined local message {h & 0x0F} at byte {p}"
             if p + 1 + d.size > end:
-                return p, f"truncated message at byte {p}", False
-            if track_time and d.ts_field is not None:
-                _, off, size, base = d.ts_field
+                return p, f"truncated message at byte {p}"
+            if d.ts_field is not None:
+                _, off, size, _ = d.ts_field
                 raw = int.from_bytes(data[p + 1 + off:p + 1 + off + size],
                                      "big" if d.big_endian else "little")
                 if not (size == 4 and raw == 0xFFFFFFFF):
                     last_ts = raw
             if d.mesg_num in wanted:
                 d.offsets.append(p + 1)
-                if track_time:
-                    d.ts_offsets.append(-1)
+                d.ts_offsets.append(-1)
             p += 1 + d.size
-    return p, None, False
+    return p, None
 
 
 def _rows(data: bytes, d: _Definition) -> np.ndarray:
@@ -444,10 +495,10 @@ def decode(data: bytes, *, messages: frozenset[int] = DEFAULT_MESSAGES,
             result.problems.append("file CRC mismatch: the content may be damaged")
             result.is_partial = True
         first_def = len(defs)
-        stop, problem, compressed = _walk(data, start, end, part, messages, defs, False)
+        stop, problem, compressed = _walk(data, start, end, part, messages, defs)
         if compressed:
             del defs[first_def:]
-            stop, problem, _ = _walk(data, start, end, part, messages, defs, True)
+            stop, problem = _walk_timed(data, start, end, part, messages, defs)
         if problem is not None:
             result.problems.append(problem + "; the messages before it were kept")
             result.is_partial = True
