@@ -35,6 +35,8 @@ MAX_DECOMPRESSED_BYTES = 512 * 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZIP_MAGIC = b"PK\x03\x04"
 _XML_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(gpx|TrainingCenterDatabase)[\s>/]")
+# A damaged TCX whose root element was lost still starts with its activities.
+_XML_TCX_BODY = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(Activities|Activity|Courses)[\s>]")
 _PARSERS: dict[str, Callable[[bytes, str], ParsedFile]] = {
     "fit": parse_fit, "gpx": parse_gpx, "tcx": parse_tcx}
 # Names no activity file has: skipped without reading them.
@@ -60,7 +62,8 @@ def sniff(data: bytes) -> str:
     -----
     FIT: '.FIT' at bytes 8-11 of a 12- or 14-byte header.  XML: the first
     root element after any BOM, whitespace, declaration or comment is ``gpx``
-    or ``TrainingCenterDatabase`` (with any namespace prefix).
+    or ``TrainingCenterDatabase`` (with any namespace prefix); XML whose root
+    was lost but which holds TCX ``Activities``/``Courses`` is TCX.
     """
     if data[:2] == _GZIP_MAGIC:
         return "gzip"
@@ -73,6 +76,8 @@ def sniff(data: bytes) -> str:
         match = _XML_ROOT.search(head)
         if match:
             return "gpx" if match.group(1) == b"gpx" else "tcx"
+        if _XML_TCX_BODY.search(head):
+            return "tcx"
     return ""
 
 

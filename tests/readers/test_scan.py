@@ -19,6 +19,7 @@ from runload.schema import validate_columns
     (b'\xef\xbb\xbf   \n<?xml version="1.0"?>\n<gpx version="1.1">', "gpx"),
     (b'<?xml version="1.0"?><!-- c --><ns0:gpx xmlns:ns0="x">', "gpx"),
     (b'<TrainingCenterDatabase xmlns="x">', "tcx"),
+    (b"<?xml version='1.0'?>\n  <Activities>\n    <Activity Sport=\"Running\">", "tcx"),
     (b"<html><body>", ""),
     (b"id,name\n", ""),
 ])
@@ -54,6 +55,12 @@ def test_bad_files_are_reported_not_dropped(realdata, tmp_path):
     assert len(result.sessions) == 1
 
 
+def test_damaged_tcx_without_root_is_read_in_part(realdata):
+    result = scan([realdata / "tcx/runpandas__malformed.tcx"])
+    assert result.files["status"].tolist() == ["partial"]
+    assert result.sessions["sport"].tolist() == ["running"]
+
+
 def test_activity_ids_are_content_derived(realdata, tmp_path):
     src = realdata / "fit/runalyze__Multisession.fit"
     shutil.copy(src, tmp_path / "copy.fit")
@@ -80,3 +87,33 @@ def test_read_activity_from_bytes(realdata):
     act = read_activity(data, name="upload.fit")
     assert act.sessions["source_path"].iloc[0] == "upload.fit"
     assert act.sessions["sport"].iloc[0] == "running"
+
+
+# Every MANIFEST file through the scanner: the status a user sees for each.
+NOT_READ_WHOLE = {
+    "fit/fitdecode__activity-filecrc.fit": "partial",
+    "fit/fitdecode__activity-settings-corruptheader.fit": "partial",
+    "fit/fitdecode__activity-unexpected-eof.fit": "partial",
+    "fit/fitparse__nick.fit": "partial",
+    "fit/fitparse__strava-android-app-201.10-b1218918.fit": "partial",
+    "fit/sportslib__empty-activities.fit": "partial",
+    "tcx/runpandas__malformed.tcx": "partial",
+    "fit/fitparse__MonitoringFile.fit": "not_activity",
+    "gpx/gc__MetadataOnly.gpx": "not_activity",
+    "gpx/gpxpy__route.gpx": "not_activity",
+    "gpx/runalyze__Route-only.gpx": "not_activity",
+    "tcx/runalyze__Route-only.tcx": "not_activity",
+    "fit/sportslib__empty-sessions.fit": "failed",
+}
+
+
+def test_scan_status_of_every_manifest_file(realdata, manifest):
+    result = scan([realdata / "fit", realdata / "gpx", realdata / "tcx"])
+    files = result.files
+    rel = files["source_path"].map(lambda p: str(p).split("realdata/", 1)[1])
+    got = dict(zip(rel, files["status"], strict=True))
+    expected = {k: NOT_READ_WHOLE.get(k, "read") for k in manifest
+                if not k.startswith("history_a/")}
+    assert got == expected
+    assert (files.loc[files["status"] != "read", "reason"] != "").all()
+    assert len(result.sessions) == files["n_sessions"].sum()
