@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import fitdecode
 import fitparse
 import numpy as np
 import pandas as pd
@@ -32,8 +33,6 @@ from runload.readers.fit_writer import (
     fit_crc,
     write_fit,
 )
-
-fitdecode = pytest.importorskip("fitdecode")
 
 START = datetime(2024, 5, 1, 6, 30, tzinfo=UTC)
 #: Largest read-back error per record key: half the field's resolution, plus float slack.
@@ -582,10 +581,10 @@ def _assert_runload_reader(files: list[SyntheticActivity], data: bytes) -> None:
     Transition legs are dropped; every other leg of every chained file is one
     session, in file order, with the utc offset of its own file.
     """
-    fit_reader = pytest.importorskip("runload.readers.fit")
+    from runload.readers.fit import parse_fit
     from runload.readers.sports import FIT_SPORTS, FIT_SUB_SPORTS, FOOT_SPORTS
 
-    parsed = fit_reader.parse_fit(data, "synthetic.fit")
+    parsed = parse_fit(data, "synthetic.fit")
     legs = [(activity, leg) for activity in files for leg in (activity.legs or (activity,))
             if leg.sport != 3]
     assert len(parsed.sessions) == len(parsed.streams) == len(legs)
