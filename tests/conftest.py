@@ -38,3 +38,15 @@ def manifest(realdata: Path) -> dict[str, dict[str, str]]:
     """MANIFEST.tsv rows keyed by relpath."""
     with open(realdata / "MANIFEST.tsv", newline="", encoding="utf-8") as fh:
         return {row["relpath"]: row for row in csv.DictReader(fh, delimiter="\t")}
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Under CI=true a skipped test fails the run: CI must never pass on missing pieces."""
+    if os.environ.get("CI", "").lower() != "true":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter is not None else []
+    if skipped:
+        reporter.write_line(f"CI=true: {len(skipped)} test(s) skipped; failing the run.",
+                            red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
