@@ -242,17 +242,21 @@ def stream_frame(time_utc: Any = None, **arrays: Any) -> pd.DataFrame:
     if len(lengths) > 1:
         raise ValueError(f"Stream arrays must have one length; got lengths {sorted(lengths)}.")
     n = lengths.pop() if lengths else 0
-    data: dict[str, Any] = {}
     if time_utc is None:
-        data["time_utc"] = pd.Series(np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
-                                     ).dt.tz_localize("UTC")
+        times = pd.Series(np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+                          ).dt.tz_localize("UTC")
     else:
         arr = np.asarray(time_utc)
         if arr.dtype.kind in "iu":
             arr = arr.astype("datetime64[us]")
-        data["time_utc"] = pd.to_datetime(pd.Series(arr), utc=True).astype(UTC_DTYPE)
-    for name in list(STREAM_COLUMNS)[1:]:
+        times = pd.to_datetime(pd.Series(arr), utc=True).astype(UTC_DTYPE)
+    names = list(STREAM_COLUMNS)[1:]
+    # One float block built at once: a per-column DataFrame costs several times more,
+    # and streams are built once per session of every file read.
+    block = np.empty((n, len(names)), dtype="float64")
+    for j, name in enumerate(names):
         values = arrays.get(name)
-        data[name] = (np.full(n, np.nan) if values is None
-                      else np.asarray(values, dtype="float64"))
-    return pd.DataFrame(data)
+        block[:, j] = np.nan if values is None else values
+    frame = pd.DataFrame(block, columns=names)
+    frame.insert(0, "time_utc", times.array)
+    return frame

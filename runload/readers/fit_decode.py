@@ -82,11 +82,21 @@ RECORD_FIELDS = frozenset({
     "heart_rate", "cadence", "fractional_cadence", "distance", "speed", "enhanced_speed",
     "power", "compressed_speed_distance", "temperature",
 })
+#: Session fields runload reads (profile names).
+SESSION_FIELDS = frozenset({
+    "timestamp", "start_time", "sport", "sub_sport", "total_elapsed_time", "total_timer_time",
+    "total_distance", "avg_speed", "enhanced_avg_speed", "max_speed", "enhanced_max_speed",
+    "avg_cadence", "avg_fractional_cadence", "avg_power", "avg_heart_rate", "max_heart_rate",
+    "total_ascent", "total_descent", "total_calories",
+})
 #: Messages decoded by default: everything else is skipped by size.
 DEFAULT_MESSAGES = frozenset({
-    MESG_FILE_ID, MESG_SPORT, MESG_SESSION, MESG_LAP, MESG_RECORD, MESG_ACTIVITY,
+    MESG_FILE_ID, MESG_SPORT, MESG_SESSION, MESG_RECORD, MESG_ACTIVITY,
     MESG_FIELD_DESCRIPTION, MESG_DEVELOPER_DATA_ID,
 })
+#: Fields decoded by default, per message; a message not named here has all its fields read.
+DEFAULT_FIELDS: dict[int, frozenset[str]] = {MESG_RECORD: RECORD_FIELDS,
+                                             MESG_SESSION: SESSION_FIELDS}
 # Component expansions that are plain copies (same raw bits, same scale):
 # the legacy field is the low bits of its enhanced twin.
 _ENHANCED_TWINS = {"speed": "enhanced_speed", "altitude": "enhanced_altitude",
@@ -196,10 +206,18 @@ def _parse_definition(data: bytes, p: int, has_dev: bool, part: int) -> tuple[_D
 
 
 def _define(data: bytes, p: int, end: int, part: int, cache: dict[bytes, _Definition],
-            defs: list[_Definition]) -> tuple[_Definition | None, int]:
-    """The definition message at ``p`` and the position after it (None if it overruns)."""
+            defs: list[_Definition], wanted: frozenset[int] | None = None
+            ) -> tuple[_Definition | None, int]:
+    """The definition message at ``p`` and the position after it (None if it overruns).
+
+    When ``wanted`` is given, definitions of other messages are only sized:
+    the fast walk skips their data by size.  The timed walk passes None, as
+    it must read every message's timestamp.
+    """
     h = data[p]
-    q = p + 6 + 3 * data[p + 5] if p + 5 < end else end + 1
+    n_fields = data[p + 5] if p + 5 < end else 0
+    q = p + 6 + 3 * n_fields if p + 5 < end else end + 1
+    dev_start = q
     if h & 0x20 and q < end:
         q += 1 + 3 * data[q]
     if q > end:
@@ -209,9 +227,16 @@ def _define(data: bytes, p: int, end: int, part: int, cache: dict[bytes, _Defini
     key = data[p + 1:q]
     d = cache.get(key)
     if d is None:
-        d, _ = _parse_definition(data, p, bool(h & 0x20), part)
+        big = data[p + 2] == 1
+        mesg_num = int.from_bytes(data[p + 3:p + 5], "big" if big else "little")
+        if wanted is not None and mesg_num not in wanted:
+            # Unwanted message: only its size matters.
+            size = sum(data[p + 7:dev_start:3]) + (sum(data[dev_start + 2:q:3]) if h & 0x20 else 0)
+            d = _Definition(mesg_num, big, [(0, 0, size, 0x0D)], [], part)
+        else:
+            d, _ = _parse_definition(data, p, bool(h & 0x20), part)
+            defs.append(d)
         cache[key] = d
-        defs.append(d)
     return d, q
 
 
@@ -239,7 +264,7 @@ def _walk(data: bytes, start: int, end: int, part: int, wanted: frozenset[int],
         if h & 0x80:
             return p, None, True
         if h & 0x40:
-            d, q = _define(data, p, end, part, cache, defs)
+            d, q = _define(data, p, end, part, cache, defs, wanted)
             if d is None:
                 return p, f"definition at byte {p} runs past the end of the data", False
             lt = h & 0x0F
@@ -344,9 +369,9 @@ def _text(raw: bytes) -> str:
     return raw.split(b"\x00", 1)[0].decode("utf-8", errors="replace")
 
 
-def _decode_definition(data: bytes, d: _Definition) -> tuple[dict[str, np.ndarray],
-                                                             list[dict[str, Any]]]:
-    """Decode every wanted field of one definition's data messages."""
+def _decode_definition(data: bytes, d: _Definition, keep: frozenset[str] | None
+                       ) -> tuple[dict[str, np.ndarray], list[dict[str, Any]]]:
+    """Decode the fields named in ``keep`` (all when None) of one definition's messages."""
     mtype = MESSAGE_TYPES.get(d.mesg_num)
     rows = _rows(data, d)
     columns: dict[str, np.ndarray] = {}
@@ -361,7 +386,7 @@ def _decode_definition(data: bytes, d: _Definition) -> tuple[dict[str, np.ndarra
             name, scale, offset = "timestamp", None, None
         else:
             name, scale, offset = pfield.name, pfield.scale, pfield.offset
-        if d.mesg_num == MESG_RECORD and name not in RECORD_FIELDS:
+        if keep is not None and name not in keep:
             continue
         if base not in _BASE_TYPES:
             raise FitDecodeUnsupported(f"unknown FIT base type {base} in field {name}")
@@ -439,6 +464,7 @@ def _merge(parts: list[tuple[np.ndarray, dict[str, np.ndarray]]]) -> dict[str, n
 
 
 def decode(data: bytes, *, messages: frozenset[int] = DEFAULT_MESSAGES,
+           fields: dict[int, frozenset[str]] | None = None,
            check_crc: bool = True) -> FitMessages:
     """Decode the wanted messages of a FIT file.
 
@@ -448,6 +474,10 @@ def decode(data: bytes, *, messages: frozenset[int] = DEFAULT_MESSAGES,
         The whole file.
     messages : frozenset of int, optional
         Global message numbers to decode; others are skipped by size.
+    fields : dict of int to frozenset of str, optional
+        Per message number, the profile field names to decode; messages not
+        in it have all their fields decoded.  Default :data:`DEFAULT_FIELDS`;
+        ``{}`` decodes every field.
     check_crc : bool, default True
         Verify each part's CRC-16; a mismatch is reported, the data kept.
 
@@ -507,18 +537,19 @@ def decode(data: bytes, *, messages: frozenset[int] = DEFAULT_MESSAGES,
             break
         pos = end + 2
     result.n_parts = part
-    _decode_all(data, defs, result)
+    _decode_all(data, defs, result, DEFAULT_FIELDS if fields is None else fields)
     return result
 
 
-def _decode_all(data: bytes, defs: list[_Definition], result: FitMessages) -> None:
+def _decode_all(data: bytes, defs: list[_Definition], result: FitMessages,
+                fields: dict[int, frozenset[str]]) -> None:
     by_mesg: dict[int, list[tuple[np.ndarray, dict[str, np.ndarray]]]] = {}
     strings_by_mesg: dict[int, list[tuple[int, dict[str, Any]]]] = {}
     dev_mesgs = set()
     for d in defs:
         if not d.offsets:
             continue
-        columns, strings = _decode_definition(data, d)
+        columns, strings = _decode_definition(data, d, fields.get(d.mesg_num))
         offs = np.asarray(d.offsets, dtype=np.int64)
         by_mesg.setdefault(d.mesg_num, []).append((offs, columns))
         if strings:
