@@ -56,3 +56,12 @@ def test_python_dash_m_runs(realdata):
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["runs"]["count"] == 1
+
+
+def test_public_api_is_importable_from_the_package(realdata):
+    import runload
+
+    act = runload.read_activity(realdata / "fit" / "gc__3386684871.fit")
+    assert isinstance(act, runload.Activity)
+    assert issubclass(runload.NotAnActivityError, runload.ReadError)
+    assert issubclass(runload.ReadError, runload.RunloadError)
