@@ -135,6 +135,7 @@ FILE_COLUMNS: dict[str, Column] = _columns(
 )
 
 FILE_STATUSES = ("read", "partial", "not_activity", "failed")
+_STREAM_FLOAT_COLUMNS = pd.Index(list(STREAM_COLUMNS)[1:])
 
 _MISSING: dict[str, Any] = {"string": "", "bool": False, "int16": 0, "int64": 0}
 
@@ -243,20 +244,22 @@ def stream_frame(time_utc: Any = None, **arrays: Any) -> pd.DataFrame:
         raise ValueError(f"Stream arrays must have one length; got lengths {sorted(lengths)}.")
     n = lengths.pop() if lengths else 0
     if time_utc is None:
-        times = pd.Series(np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
-                          ).dt.tz_localize("UTC")
+        times = pd.DatetimeIndex(np.full(n, np.datetime64("NaT"), dtype="datetime64[us]"),
+                                 tz="UTC")
     else:
         arr = np.asarray(time_utc)
         if arr.dtype.kind in "iu":
             arr = arr.astype("datetime64[us]")
-        times = pd.to_datetime(pd.Series(arr), utc=True).astype(UTC_DTYPE)
-    names = list(STREAM_COLUMNS)[1:]
-    # One float block built at once: a per-column DataFrame costs several times more,
-    # and streams are built once per session of every file read.
-    block = np.empty((n, len(names)), dtype="float64")
-    for j, name in enumerate(names):
+        if arr.dtype.kind == "M":
+            times = pd.DatetimeIndex(arr.astype("datetime64[us]"), tz="UTC")
+        else:
+            times = pd.DatetimeIndex(pd.to_datetime(arr, utc=True)).as_unit("us")
+    # One float block built at once, with a prebuilt column index: a per-column
+    # DataFrame costs several times more, and a stream is built for every session read.
+    block = np.empty((n, len(_STREAM_FLOAT_COLUMNS)), dtype="float64")
+    for j, name in enumerate(_STREAM_FLOAT_COLUMNS):
         values = arrays.get(name)
         block[:, j] = np.nan if values is None else values
-    frame = pd.DataFrame(block, columns=names)
+    frame = pd.DataFrame(block, columns=_STREAM_FLOAT_COLUMNS, copy=False)
     frame.insert(0, "time_utc", times.array)
     return frame
