@@ -65,3 +65,10 @@ def test_public_api_is_importable_from_the_package(realdata):
     assert isinstance(act, runload.Activity)
     assert issubclass(runload.NotAnActivityError, runload.ReadError)
     assert issubclass(runload.ReadError, runload.RunloadError)
+
+
+def test_closed_pipe_is_not_an_error(realdata):
+    proc = subprocess.run(f'"{sys.executable}" -m runload scan --json "{realdata / "gpx"}" | head -1',
+                          shell=True, capture_output=True, text=True, check=False)
+    assert proc.stdout == "{\n"
+    assert "Traceback" not in proc.stderr
