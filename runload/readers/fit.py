@@ -291,7 +291,7 @@ def _nanmax(values: np.ndarray) -> float:
 
 
 def _session_rows(messages: FitMessages) -> list[dict[str, float]]:
-    """Session messages as dicts of raw columns; one synthesised from records if none."""
+    """Session messages as dicts of raw columns (empty when the file has none)."""
     sessions = messages.messages.get("session", {})
     n = messages.count("session")
     return [{k: float(v[i]) for k, v in sessions.items()} for i in range(n)]
