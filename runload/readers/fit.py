@@ -26,10 +26,8 @@ Mapping rules
 * Power: native ``power``, else a developer field named ``Power`` in watts
   (Stryd's Connect IQ field).
 * A session whose sport is ``generic`` (unspecified) is taken as running when
-  its records look like running: median cadence 70-105 per leg per minute
-  (walking is below, rowing stroke rates far below) and median speed
-  1.5-6.5 m/s (cycling is faster).  The file's label stays in
-  ``sport_label`` and ``notes`` says the sport was inferred.
+  its records look like running
+  (:func:`runload.readers.sports.running_evidence`).
 """
 
 from __future__ import annotations
@@ -48,7 +46,7 @@ from runload.errors import CorruptFileError, NotAnActivityError
 from runload.readers import fit_decode
 from runload.readers.fit_decode import FIT_EPOCH_S, FIT_MIN_DATE, FitMessages
 from runload.readers.parsed import ParsedFile
-from runload.readers.sports import FOOT_SPORTS, fit_sport, fit_sport_label
+from runload.readers.sports import FOOT_SPORTS, fit_sport, fit_sport_label, running_evidence
 from runload.schema import stream_frame
 
 FILE_TYPE_ACTIVITY = 4
@@ -62,9 +60,6 @@ _FILE_TYPES = FIELD_TYPES["file"].values
 _MANUFACTURERS = FIELD_TYPES["manufacturer"].values
 _GARMIN_PRODUCTS = FIELD_TYPES["garmin_product"].values
 _POWER_UNITS = {"w", "watt", "watts"}
-#: Record medians that make an unspecified ('generic') session a run.
-RUN_CADENCE_PER_LEG = (70.0, 105.0)
-RUN_SPEED_MPS = (1.5, 6.5)
 
 
 def parse_fit(data: bytes, path: str) -> ParsedFile:
@@ -339,7 +334,8 @@ def _to_parsed(messages: FitMessages, decoder: str, path: str) -> ParsedFile:
         label = fit_sport_label(sport_num, sub_num)
         mask = owner == i
         rec = {k: v[mask] for k, v in records.items()} if n_rec else {}
-        inferred = _looks_like_running(rec) if sport == "generic" else ""
+        inferred = (running_evidence(rec["cadence_per_leg"], rec["speed_mps"])
+                    if sport == "generic" and rec else "")
         if inferred:
             sport = "running"
         if sport_name and (sport.startswith("unknown_") or sub_sport.startswith("unknown_")):
@@ -361,22 +357,6 @@ def _to_parsed(messages: FitMessages, decoder: str, path: str) -> ParsedFile:
         raise NotAnActivityError(path, "FIT file holds only transition sessions")
     return ParsedFile(sessions=tuple(out_sessions), streams=tuple(streams), decoder=decoder,
                       problems=tuple(problems), is_partial=messages.is_partial or synthesised)
-
-
-def _looks_like_running(rec: dict[str, np.ndarray]) -> str:
-    """A note explaining why records of an unspecified sport look like a run, or ''."""
-    if not rec or not len(rec["timestamp"]):
-        return ""
-    cadence = rec["cadence_per_leg"][rec["cadence_per_leg"] > 0]
-    speed = rec["speed_mps"][rec["speed_mps"] > 0]
-    if not len(cadence) or not len(speed):
-        return ""
-    cad, spd = float(np.median(cadence)), float(np.median(speed))
-    if (RUN_CADENCE_PER_LEG[0] <= cad <= RUN_CADENCE_PER_LEG[1]
-            and RUN_SPEED_MPS[0] <= spd <= RUN_SPEED_MPS[1]):
-        return (f"sport inferred as running (file says generic; median cadence "
-                f"{cad:.0f}/min per leg, median speed {spd:.2f} m/s)")
-    return ""
 
 
 def _nanmin_or_nan(values: np.ndarray) -> float:

@@ -70,7 +70,7 @@ from runload import schema
 from runload.errors import CorruptFileError, NotAnActivityError
 from runload.readers import track
 from runload.readers.parsed import ParsedFile
-from runload.readers.sports import FOOT_SPORTS, text_sport
+from runload.readers.sports import FOOT_SPORTS, running_evidence, text_sport
 
 #: A gap between two tracks, or between two points of a segment, longer
 #: than this [s] ends a part of the session: tracks further apart are
@@ -415,6 +415,13 @@ def _session(trk: _Track, *, creator: str, fallback_name: str) -> tuple[dict, pd
     has_gps = bool((~np.isnan(trk.lat)).any())
     distance_m = float(distance.cumulative_m[-1]) if has_gps else np.nan
 
+    if sport == "generic":
+        inferred = running_evidence(_per_leg(trk.extensions["cadence"]),
+                                    _point_speed_mps(trk.extensions["speed_mps"],
+                                                     distance.cumulative_m, elapsed))
+        if inferred:
+            sport = "running"
+            notes.append(inferred)
     cadence_spm, cadence_note = track.steps_per_min(trk.extensions["cadence"], sport, FOOT_SPORTS)
     if cadence_note:
         notes.append(cadence_note)
@@ -445,6 +452,25 @@ def _session(trk: _Track, *, creator: str, fallback_name: str) -> tuple[dict, pd
         power_w=trk.extensions["power_w"])
     session["notes"] = "; ".join(notes)
     return session, stream
+
+
+def _per_leg(cadence: np.ndarray) -> np.ndarray:
+    """Cadence per leg: halved when the values can only be steps per minute."""
+    moving = cadence[cadence > 0]
+    if len(moving) and np.percentile(moving, 95) > track.MAX_PER_LEG_CADENCE:
+        return cadence / 2.0
+    return cadence
+
+
+def _point_speed_mps(written: np.ndarray, cumulative_m: np.ndarray,
+                     elapsed_s: np.ndarray) -> np.ndarray:
+    """Speed as written in the file, else distance over time between points."""
+    if np.any(written > 0):
+        return written
+    dt = np.diff(elapsed_s)
+    dd = np.diff(cumulative_m)
+    ok = (dt > 0) & ~np.isnan(dd)
+    return dd[ok] / dt[ok]
 
 
 def _manual_session(content: _Gpx) -> tuple[dict, pd.DataFrame]:

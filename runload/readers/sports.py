@@ -20,10 +20,15 @@ GPX ``<type>`` and TCX ``Sport``
     Strava's old numeric GPX codes (``9`` run, ``1`` ride) and TCX's
     ``Running``/``Biking``/``Other``.  Anything else (or no type at all) is
     ``generic``/``generic``: the activity is still read, and its label kept.
+Unspecified sport
+    A session whose sport is ``generic`` is read as ``running`` when its
+    records look like running (:func:`running_evidence`); ``notes`` says so
+    and ``sport_label`` keeps what the file said.
 """
 
 from __future__ import annotations
 
+import numpy as np
 from fitparse.profile import FIELD_TYPES
 
 # Values added to the FIT profile after SDK 20.8 (from FIT profile 21.171).
@@ -149,3 +154,50 @@ def text_sport(label: str | None) -> tuple[str, str]:
         return "generic", "generic"
     key = "_".join(label.strip().lower().replace("-", " ").split())
     return TEXT_SPORTS.get(key, ("generic", "generic"))
+
+
+#: Record medians that make an unspecified ('generic') session a run: cadence
+#: per leg [1/min] (walking is below, rowing stroke rates far below) and speed
+#: [m/s] (cycling is faster, walking slower).
+RUN_CADENCE_PER_LEG = (70.0, 105.0)
+RUN_SPEED_MPS = (1.5, 6.5)
+
+
+def running_evidence(cadence_per_leg: np.ndarray, speed_mps: np.ndarray) -> str:
+    """Why a session of unspecified sport is a run, or '' when it does not look like one.
+
+    Parameters
+    ----------
+    cadence_per_leg : numpy.ndarray
+        Cadence stream, one leg [1/min]; zeros (standing) are ignored.
+    speed_mps : numpy.ndarray
+        Speed stream [m/s]; zeros are ignored.
+
+    Returns
+    -------
+    str
+        A note naming the medians that matched, or '' (no cadence, no speed,
+        or medians outside :data:`RUN_CADENCE_PER_LEG` / :data:`RUN_SPEED_MPS`).
+
+    Notes
+    -----
+    Both are needed: speed alone cannot tell a slow bike ride from a run,
+    and cadence alone cannot tell pedalling from running.
+
+    Examples
+    --------
+    >>> running_evidence(np.array([80.0, 82.0]), np.array([2.5, 2.6]))[:26]
+    'sport inferred as running'
+    >>> running_evidence(np.array([80.0]), np.array([8.9]))
+    ''
+    """
+    cadence = cadence_per_leg[cadence_per_leg > 0]
+    speed = speed_mps[speed_mps > 0]
+    if not len(cadence) or not len(speed):
+        return ""
+    cad, spd = float(np.median(cadence)), float(np.median(speed))
+    if (RUN_CADENCE_PER_LEG[0] <= cad <= RUN_CADENCE_PER_LEG[1]
+            and RUN_SPEED_MPS[0] <= spd <= RUN_SPEED_MPS[1]):
+        return (f"sport inferred as running (the file does not say; median cadence "
+                f"{cad:.0f}/min per leg, median speed {spd:.2f} m/s)")
+    return ""

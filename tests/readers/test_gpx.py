@@ -164,12 +164,26 @@ def test_hr_on_some_points_only(read):
 
 def test_cadence_is_nan_without_a_foot_sport(read):
     ext = "<cad>85</cad>"
-    points = point(0.0, "2024-05-01T06:00:00Z", ext=ext) + point(0.001, "2024-05-01T06:00:30Z",
+    # 0.01 deg in 60 s is ~18.5 m/s: no run, whatever the cadence
+    points = point(0.0, "2024-05-01T06:00:00Z", ext=ext) + point(0.01, "2024-05-01T06:01:00Z",
                                                                  ext=ext)
     for label in (None, "cycling"):
         session, stream = only(read(make_gpx(trk(points, type_label=label))))
+        assert session["sport"] == (label or "generic")
         assert math.isnan(session["avg_cadence_spm"])
         assert stream["cadence_spm"].isna().all()
+
+
+def test_untyped_track_with_running_cadence_and_speed_is_a_run(read):
+    ext = "<cad>85</cad>"
+    # 0.001 deg (~111 m) in 30 s is ~3.7 m/s at 85 strides/min per leg
+    points = point(0.0, "2024-05-01T06:00:00Z", ext=ext) + point(0.001, "2024-05-01T06:00:30Z",
+                                                                 ext=ext)
+    session, stream = only(read(make_gpx(trk(points, type_label=None))))
+    assert (session["sport"], session["sport_label"]) == ("running", "")
+    assert "sport inferred as running" in session["notes"]
+    assert session["avg_cadence_spm"] == 170
+    assert stream["cadence_spm"].tolist() == [170, 170]
 
 
 # --------------------------------------------------------------------- time
@@ -455,7 +469,8 @@ REAL_GPX = {
         # gpxpy rejects it; Runalyze's own test expects 5.993 km.
         "read", [("generic", "2013-02-04T20:38:00Z", 5993.0)], False, ""),
     "gpx/runalyze__strava-export.gpx": (
-        "read", [("generic", "2015-12-01T20:11:32Z", 3695.3)], False, ""),
+        # No <type>, but cadence ~85/min per leg at ~3.2 m/s: a run.
+        "read", [("running", "2015-12-01T20:11:32Z", 3695.3)], False, "inferred as running"),
     "gpx/runpandas__nike_run.gpx": (
         "read", [("generic", "2021-07-04T11:23:19.418Z", 8257.3)], False, ""),
     "gpx/sportslib__6037744996.gpx": (
