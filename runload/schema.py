@@ -56,8 +56,13 @@ SESSION_COLUMNS: dict[str, Column] = _columns(
            "Stable id: first 16 hex digits of the SHA-256 of the decompressed file "
            "content, '-', the session's index in the file."),
     Column("source_path", "string", "Path of the file as given (or the archive holding it)."),
-    Column("member_path", "string", "Path inside an archive or '' for a plain file."),
-    Column("source_format", "string", "Content format: 'fit', 'gpx' or 'tcx'."),
+    Column("member_path", "string",
+           "Path inside an archive ('!'-joined through nested archives, e.g. "
+           "'DI_CONNECT/.../UploadedFiles_0-_Part1.zip!user_123.fit'), '' for a plain file."),
+    Column("source_format", "string",
+           "Content format: 'fit', 'gpx', 'tcx', or for summary-only activities "
+           "'strava_csv' (a row of Strava's activities.csv) or 'garmin_json' (an entry of "
+           "Garmin's summarizedActivities.json)."),
     Column("content_sha256", "string", "SHA-256 of the decompressed file content (hex)."),
     Column("decoder", "string",
            "What decoded the file: 'runload-fit' (runload's fast FIT decoder), "
@@ -73,13 +78,27 @@ SESSION_COLUMNS: dict[str, Column] = _columns(
     Column("sport_label", "string",
            "The sport label exactly as the file gave it (FIT 'running/treadmill' or "
            "numbers such as '54/60', GPX <type> text, TCX Sport attribute)."),
-    Column("name", "string", "Activity name from the file, '' when none."),
+    Column("name", "string", "Activity name, '' when none."),
+    Column("description", "string", "Free-text description (Strava), '' when none."),
     Column("start_utc", UTC_DTYPE, "Session start [UTC]; NaT when the file has no real date."),
     Column("utc_offset_s", "Int32",
            "Local time minus UTC at the start [s], when known; <NA> otherwise."),
     Column("tz_source", "string",
-           "Where utc_offset_s came from: 'fit_local_timestamp', 'file_offset' "
-           "(ISO-8601 offset written in a GPX/TCX time), or '' when unknown."),
+           "Where utc_offset_s came from, in order of trust: 'fit_local_timestamp', "
+           "'file_offset' (ISO-8601 offset written in a GPX/TCX time), 'garmin_json' "
+           "(startTimeLocal - startTimeGmt), 'gps_lookup' (time zone of the first GPS fix, "
+           "with that date's DST), 'user_default' (--tz), 'assumed_utc'; '' before "
+           "resolution."),
+    Column("tz_name", "string",
+           "IANA time zone used when the offset came from a zone (gps_lookup, "
+           "user_default), else ''."),
+    Column("start_local", "datetime64[us]",
+           "Local wall-clock start: start_utc + utc_offset_s (naive); NaT when unknown."),
+    Column("local_date", "datetime64[us]",
+           "Local calendar day the session counts for (midnight of start_local); NaT "
+           "when unknown."),
+    Column("start_lat_deg", "float64", "Latitude of the first GPS fix [deg]; NaN without GPS."),
+    Column("start_lon_deg", "float64", "Longitude of the first GPS fix [deg]; NaN without GPS."),
     Column("elapsed_s", "float64", "Wall-clock duration from start to end, pauses included [s]."),
     Column("timer_s", "float64", "Timer (recording) time, pauses excluded [s]."),
     Column("distance_m", "float64", "Distance [m]."),
@@ -104,6 +123,13 @@ SESSION_COLUMNS: dict[str, Column] = _columns(
            "Recovered from a damaged file (truncated, bad CRC, undefined message); the "
            "values cover what was intact."),
     Column("n_records", "int64", "Number of per-record samples in the session."),
+    Column("is_summary_only", "bool",
+           "Known only from a summary (Strava CSV row or Garmin JSON entry without a file)."),
+    Column("device_file_id", "string",
+           "FIT identity 'manufacturer:serial_number:time_created' from file_id (the same "
+           "recording re-encoded keeps it), '' when unknown."),
+    Column("duplicate_of", "string",
+           "activity_id of the copy kept when this session is a duplicate, '' otherwise."),
     Column("notes", "string", "Problems met while reading, '; '-separated, '' when none."),
 )
 
@@ -152,6 +178,8 @@ def _frame(rows: list[dict[str, Any]], columns: dict[str, Column], table: str) -
             values = [fill if v is None else v for v in values]
         if col.dtype == UTC_DTYPE:
             data[name] = pd.to_datetime(pd.Series(values, dtype="object"), utc=True).astype(UTC_DTYPE)
+        elif col.dtype == "datetime64[us]":
+            data[name] = pd.to_datetime(pd.Series(values, dtype="object")).astype(col.dtype)
         elif col.dtype == "float64":
             data[name] = pd.Series(
                 [np.nan if v is None else v for v in values], dtype="float64")

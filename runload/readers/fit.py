@@ -223,6 +223,16 @@ def _utc_offset_s(activity: dict[str, np.ndarray], part: float) -> int | None:
     return int(rounded)
 
 
+def _device_file_id(messages: FitMessages) -> str:
+    """'manufacturer:serial_number:time_created' of the file_id, '' when incomplete."""
+    file_id = messages.messages.get("file_id", {})
+    parts = [_int_or_none(_first(file_id, name))
+             for name in ("manufacturer", "serial_number", "time_created")]
+    if any(p is None for p in parts) or not parts[1]:
+        return ""
+    return ":".join(str(p) for p in parts)
+
+
 def _device(messages: FitMessages) -> tuple[str, str]:
     file_id = messages.messages.get("file_id", {})
     maker = _int_or_none(_first(file_id, "manufacturer"))
@@ -318,6 +328,7 @@ def _to_parsed(messages: FitMessages, decoder: str, path: str) -> ParsedFile:
                      "total_elapsed_time": _nanmax(ts) - start}]
     activity = messages.messages.get("activity", {})
     maker, product = _device(messages)
+    file_identity = _device_file_id(messages)
     sport_names = messages.strings.get("sport") or []
     sport_name = str(sport_names[0].get("name", "")) if sport_names else ""
 
@@ -344,6 +355,7 @@ def _to_parsed(messages: FitMessages, decoder: str, path: str) -> ParsedFile:
         offset = _utc_offset_s(activity, s.get(fit_decode.PART, 0.0))
         row.update(sport=sport, sub_sport=sub_sport, sport_label=label, name="",
                    device_manufacturer=maker, device_product=product,
+                   device_file_id=file_identity,
                    utc_offset_s=offset, tz_source="fit_local_timestamp" if offset is not None else "")
         notes = list(problems)
         if inferred:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from runload.errors import (
@@ -147,8 +148,14 @@ def _decode(data: bytes, path: str, member: str) -> tuple[str, str, ParsedFile]:
 def _session_rows(parsed: ParsedFile, fmt: str, sha: str, path: str,
                   member: str) -> list[dict[str, object]]:
     rows = []
-    for i, session in enumerate(parsed.sessions):
+    for i, (session, stream) in enumerate(zip(parsed.sessions, parsed.streams, strict=True)):
         row = dict(session)
+        if "start_lat_deg" not in row and len(stream):
+            fixes = np.flatnonzero(stream["lat_deg"].notna().to_numpy()
+                                   & stream["lon_deg"].notna().to_numpy())
+            if len(fixes):
+                row["start_lat_deg"] = float(stream["lat_deg"].iloc[fixes[0]])
+                row["start_lon_deg"] = float(stream["lon_deg"].iloc[fixes[0]])
         row.update(activity_id=f"{sha[:16]}-{i}", source_path=path, member_path=member,
                    source_format=fmt, content_sha256=sha, decoder=parsed.decoder,
                    session_index=i)
