@@ -87,6 +87,15 @@ TEXT_SPORTS: dict[str, tuple[str, str]] = {
     # other
     "rowing": ("rowing", "generic"), "indoor_rowing": ("rowing", "indoor_rowing"),
     "other": ("generic", "generic"), "generic": ("generic", "generic"),
+    # Strava's German activity types (activities.csv 'Aktivitätsart')
+    "lauf": (_RUN, "generic"), "traillauf": (_RUN, "trail"),
+    "virtueller_lauf": (_RUN, "virtual_activity"),
+    "radfahrt": ("cycling", "generic"), "virtuelle_radfahrt": ("cycling", "virtual_activity"),
+    "mountainbikefahrt": ("cycling", "mountain"), "gravelfahrt": ("cycling", "gravel_cycling"),
+    "e_bike_fahrt": ("e_biking", "generic"),
+    "spaziergang": ("walking", "generic"),
+    "wandern": ("hiking", "generic"), "wanderung": ("hiking", "generic"),
+    "schwimmen": ("swimming", "generic"), "rudern": ("rowing", "generic"),
 }
 
 
@@ -186,7 +195,7 @@ def running_evidence(cadence_per_leg: np.ndarray, speed_mps: np.ndarray) -> str:
 
     Examples
     --------
-    >>> running_evidence(np.array([80.0, 82.0]), np.array([2.5, 2.6]))[:26]
+    >>> running_evidence(np.array([80.0, 82.0]), np.array([2.5, 2.6]))[:25]
     'sport inferred as running'
     >>> running_evidence(np.array([80.0]), np.array([8.9]))
     ''
