@@ -1,17 +1,17 @@
-"""Find activity files under paths, recognise them by content, and read them all.
+"""Recognise one file by its content and decode it: FIT, GPX, TCX, gzip of them.
 
-One bad file never stops a scan: every file a scan looks at gets a row in the
-``files`` table saying what became of it (read, partial, not an activity,
-failed) and why, so nothing the user gave is silently dropped.
+:func:`read_activity` reads one file.  The import pipeline
+(:mod:`runload.readers.importer`) uses :func:`unwrap` and :func:`decode_payload`
+to decode many files, some of them inside archives, possibly in worker
+processes.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import re
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
@@ -29,7 +29,7 @@ from runload.readers.fit import file_type, parse_fit
 from runload.readers.gpx import parse_gpx
 from runload.readers.parsed import ParsedFile
 from runload.readers.tcx import parse_tcx
-from runload.schema import files_frame, sessions_frame
+from runload.schema import sessions_frame
 
 #: Decompressed size above which a .gz member is refused (a gzip bomb guard) [bytes].
 MAX_DECOMPRESSED_BYTES = 512 * 1024 * 1024
@@ -115,37 +115,72 @@ class Activity:
     problems: tuple[str, ...]
 
 
-def _decode(data: bytes, path: str, member: str) -> tuple[str, str, ParsedFile]:
-    """(format, sha256, parsed) of one file's bytes; raises ReadError subclasses."""
+def unwrap(data: bytes, path: str, member: str = "") -> tuple[str, bytes]:
+    """Decompress gzip layers and recognise the content.
+
+    Parameters
+    ----------
+    data : bytes
+        The file as stored.
+    path, member : str
+        Where it came from, for error messages.
+
+    Returns
+    -------
+    (format, content)
+        'fit', 'gpx' or 'tcx' and the decompressed bytes.
+
+    Raises
+    ------
+    UnsupportedFormatError, CorruptFileError
+        Naming the file: not an activity format, empty, damaged gzip, or a
+        content that contradicts the file's name.
+    """
+    where = member or None
     fmt = sniff(data)
     depth = 0
     while fmt == "gzip":
         depth += 1
         if depth > 2:
-            raise UnsupportedFormatError(path, "gzip nested more than twice", member=member or None)
+            raise UnsupportedFormatError(path, "gzip nested more than twice", member=where)
         data = _gunzip(data, path)
         fmt = sniff(data)
     if fmt == "zip":
-        raise UnsupportedFormatError(path, "zip archive (archives are not read by this version)",
-                                     member=member or None)
+        raise UnsupportedFormatError(path, "zip archive inside a compressed file", member=where)
     if not fmt:
         if not data:
-            raise CorruptFileError(path, "empty file (0 bytes)", member=member or None)
-        suffix = Path(path).suffix.lower()
+            raise CorruptFileError(path, "empty file (0 bytes)", member=where)
+        name = (member or path).lower().removesuffix(".gz")
+        suffix = Path(name).suffix
         if suffix in (".fit", ".gpx", ".tcx"):
             raise CorruptFileError(path, f"named {suffix} but its content is not "
-                                         f"{suffix[1:].upper()}", member=member or None)
-        raise UnsupportedFormatError(path, "not a FIT, GPX or TCX file", member=member or None)
+                                         f"{suffix[1:].upper()}", member=where)
+        raise UnsupportedFormatError(path, "not a FIT, GPX or TCX file", member=where)
+    return fmt, data
+
+
+def decode_payload(fmt: str, content: bytes, path: str) -> ParsedFile:
+    """Decode recognised content with its format's parser.
+
+    Raises
+    ------
+    NotAnActivityError, CorruptFileError
+        From the parser, naming the file.
+    """
     if fmt == "fit":
-        ftype = file_type(data)
+        ftype = file_type(content)
         if ftype is not None and ftype != "activity":
-            raise NotAnActivityError(path, f"FIT file of type '{ftype}', not an activity",
-                                     member=member or None)
-    sha = hashlib.sha256(data).hexdigest()
-    return fmt, sha, _PARSERS[fmt](data, path)
+            raise NotAnActivityError(path, f"FIT file of type '{ftype}', not an activity")
+    return _PARSERS[fmt](content, path)
 
 
-def _session_rows(parsed: ParsedFile, fmt: str, sha: str, path: str,
+def _decode(data: bytes, path: str, member: str) -> tuple[str, str, ParsedFile]:
+    """(format, sha256, parsed) of one file's bytes; raises ReadError subclasses."""
+    fmt, content = unwrap(data, path, member)
+    return fmt, hashlib.sha256(content).hexdigest(), decode_payload(fmt, content, path)
+
+
+def session_rows(parsed: ParsedFile, fmt: str, sha: str, path: str,
                   member: str) -> list[dict[str, object]]:
     rows = []
     for i, (session, stream) in enumerate(zip(parsed.sessions, parsed.streams, strict=True)):
@@ -193,112 +228,5 @@ def read_activity(source: str | PathLike[str] | bytes, *, name: str | None = Non
         except OSError as exc:
             raise ReadError(path, f"cannot read file: {exc.strerror or exc}") from exc
     fmt, sha, parsed = _decode(data, path, "")
-    return Activity(sessions=sessions_frame(_session_rows(parsed, fmt, sha, path, "")),
+    return Activity(sessions=sessions_frame(session_rows(parsed, fmt, sha, path, "")),
                     streams=parsed.streams, problems=parsed.problems)
-
-
-@dataclass(frozen=True)
-class ScanResult:
-    """What a scan found.
-
-    Attributes
-    ----------
-    sessions : pandas.DataFrame
-        Every session read (:data:`runload.schema.SESSION_COLUMNS`), in file
-        order.
-    files : pandas.DataFrame
-        One row per file looked at (:data:`runload.schema.FILE_COLUMNS`),
-        with its status and the reason when it was not read whole.
-    """
-
-    sessions: pd.DataFrame
-    files: pd.DataFrame
-
-
-def iter_files(paths: Iterable[str | PathLike[str]]) -> Iterator[Path]:
-    """Every file under ``paths`` (folders walked recursively, in sorted order).
-
-    Raises
-    ------
-    FileNotFoundError
-        If a path does not exist.
-    """
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and child.name.lower() not in _IGNORED_NAMES:
-                    yield child
-        elif path.is_file():
-            yield path
-        else:
-            raise FileNotFoundError(f"{path}: no such file or folder")
-
-
-def scan(paths: Iterable[str | PathLike[str]], *, progress: Progress | None = None) -> ScanResult:
-    """Read every activity file under ``paths``.
-
-    Parameters
-    ----------
-    paths : iterable of path-like
-        Files and folders (walked recursively).
-    progress : callable, optional
-        Called as ``progress(done, total, path)`` after each file.
-
-    Returns
-    -------
-    ScanResult
-
-    Raises
-    ------
-    FileNotFoundError
-        If one of ``paths`` does not exist (before anything is read).
-    """
-    files = list(iter_files(paths))
-    session_rows: list[dict[str, object]] = []
-    file_rows: list[dict[str, object]] = []
-    for done, file in enumerate(files, start=1):
-        path = str(file)
-        row: dict[str, object] = {"source_path": path, "member_path": ""}
-        try:
-            data = file.read_bytes()
-            fmt, sha, parsed = _decode(data, path, "")
-        except NotAnActivityError as exc:
-            row.update(status="not_activity", reason=exc.reason,
-                       source_format=_format_of(file))
-        except UnsupportedFormatError as exc:
-            row.update(status="not_activity", reason=exc.reason)
-        except ReadError as exc:
-            row.update(status="failed", reason=exc.reason, source_format=_format_of(file))
-        except OSError as exc:
-            row.update(status="failed", reason=f"cannot read file: {exc.strerror or exc}")
-        else:
-            rows = _session_rows(parsed, fmt, sha, path, "")
-            session_rows.extend(rows)
-            row.update(source_format=fmt, decoder=parsed.decoder, n_sessions=len(rows),
-                       status="partial" if parsed.is_partial else "read",
-                       reason="; ".join(parsed.problems))
-        file_rows.append(row)
-        if progress is not None:
-            progress(done, len(files), path)
-    return ScanResult(sessions=sessions_frame(session_rows), files=files_frame(file_rows))
-
-
-def _format_of(file: Path) -> str:
-    """Best guess of a failed file's format, from its content or else its name."""
-    try:
-        with open(file, "rb") as fh:
-            head = fh.read(4096)
-    except OSError:
-        head = b""
-    fmt = sniff(head)
-    if fmt == "gzip":
-        try:
-            with open(file, "rb") as fh, gzip.GzipFile(fileobj=fh) as gz:
-                fmt = sniff(gz.read(4096))
-        except (OSError, EOFError, zlib.error):
-            fmt = ""
-    if fmt in _PARSERS:
-        return fmt
-    suffix = file.name.lower().removesuffix(".gz").rsplit(".", 1)[-1]
-    return suffix if suffix in _PARSERS else ""

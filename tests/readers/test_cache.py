@@ -341,6 +341,49 @@ def test_an_unwritable_cache_warns_once_and_the_run_goes_on(tmp_path):
     assert len(record) == 1
 
 
+# Child processes import the test module's helpers so they write exactly the
+# entries the parent checks.
+_PRELUDE = f"""
+import sys
+sys.path.insert(0, {str(REPO)!r})
+from runload.readers.cache import SessionCache
+from tests.readers.test_cache import READER, _entry, _sha
+cache = SessionCache(sys.argv[1], reader_version=READER)
+"""
+
+# Writes 20 entries, flushes, says 'ready', then writes and flushes until killed.
+_ENDLESS_WRITER = _PRELUDE + """
+i = int(sys.argv[2])
+while True:
+    cache.put(_sha(i), _entry(i))
+    cache.remember(f"/export/{i}.fit", i, 7 * i, _sha(i))
+    i += 1
+    if (i - int(sys.argv[2])) % 20 == 0:
+        cache.flush()
+        if i - int(sys.argv[2]) == 20:
+            print("ready", flush=True)
+"""
+
+# Says 'ready'; on 'go' writes entries lo..hi under a prefix, flushing often, says
+# 'done'; on the next 'go' flushes 500 late records at once and exits.
+_RANGE_WRITER = _PRELUDE + """
+lo, hi, prefix = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+print("ready", flush=True)
+sys.stdin.readline()
+for i in range(lo, hi):
+    cache.put(_sha(i), _entry(i))
+    cache.remember(f"{prefix}/{i}.fit", i, 7 * i, _sha(i))
+    if i % 10 == 0:
+        cache.flush()
+cache.flush()
+print("done", flush=True)
+sys.stdin.readline()
+for i in range(500):
+    cache.remember(f"{prefix}/late/{i}.fit", i, i, _sha(i))
+cache.flush()
+"""
+
+
 def _child(script: str, *args: object) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", script, *map(str, args)],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
