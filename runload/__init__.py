@@ -2,10 +2,11 @@
 
 Public API
 ----------
+read_history
+    Import a whole history (folders, zips, Garmin/Strava exports): sessions,
+    de-duplicated and dated in local time, plus an import report.
 read_activity
     Read one FIT, GPX or TCX file (also gzipped) into sessions and streams.
-scan
-    Read every activity file under files and folders; report what was skipped.
 """
 
 __version__ = "0.1.0"
@@ -18,7 +19,8 @@ from runload.errors import (
     RunloadWarning,
     UnsupportedFormatError,
 )
-from runload.readers.scan import Activity, ScanResult, read_activity, scan
+from runload.readers.content import Activity, read_activity
+from runload.readers.importer import History, ImportReport, read_history
 
 __all__ = [
     "Activity",
@@ -27,9 +29,10 @@ __all__ = [
     "ReadError",
     "RunloadError",
     "RunloadWarning",
-    "ScanResult",
+    "History",
+    "ImportReport",
     "UnsupportedFormatError",
     "__version__",
     "read_activity",
-    "scan",
+    "read_history",
 ]

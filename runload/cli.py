@@ -12,15 +12,17 @@ import json
 import os
 import sys
 import time
+import warnings
 from collections.abc import Sequence
 from enum import IntEnum
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
 from runload import __version__
-from runload.errors import RunloadError
-from runload.readers.scan import ScanResult, scan
+from runload.errors import RunloadError, RunloadWarning
+from runload.readers.importer import History, read_history
 
 
 class ExitStatus(IntEnum):
@@ -42,13 +44,36 @@ def _parser() -> argparse.ArgumentParser:
                         help="show the full traceback on errors")
     sub = parser.add_subparsers(dest="command", required=True)
     p_scan = sub.add_parser(
-        "scan", help="list what a folder of activity files holds",
-        description="Read every FIT, GPX and TCX file (also .gz) under the given paths and "
-                    "report what was found, skipped and failed.")
-    p_scan.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+        "scan", help="import a history and report what it holds",
+        description="Read every activity under the given paths (folders, zip archives, "
+                    "Garmin 'Export Your Data' and Strava bulk exports, a watch's GARMIN "
+                    "folder; FIT, GPX and TCX, also gzipped) and report what was found, "
+                    "skipped, failed and de-duplicated.")
+    p_scan.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or zips")
     p_scan.add_argument("--json", action="store_true", help="print a JSON summary")
-    p_scan.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_import_options(p_scan)
     return parser
+
+
+def _zone(text: str) -> str:
+    """An IANA time zone name, checked while parsing arguments."""
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise argparse.ArgumentTypeError(
+            f"must be an IANA time zone name such as 'Europe/Berlin'; got {text!r}") from exc
+    return text
+
+
+def _add_import_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--tz", metavar="ZONE", type=_zone,
+                        help="IANA time zone (e.g. Europe/Berlin) for sessions whose file "
+                             "gives no local time and that have no GPS fix")
+    parser.add_argument("--cache-dir", metavar="DIR",
+                        help="cache folder (default: $RUNLOAD_CACHE_DIR or the user cache dir)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="read every file again and write no cache")
+    parser.add_argument("--no-progress", action="store_true", help="no progress display")
 
 
 class _ProgressBar:
@@ -66,31 +91,39 @@ class _ProgressBar:
         if done != total and now - self.last < 0.1:
             return
         self.last = now
-        width = 30
-        filled = width * done // max(total, 1)
-        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
-        if done == total:
-            self.stream.write("\r" + " " * (width + 30) + "\r")
+        if total:
+            width = 30
+            filled = width * done // total
+            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
+        else:
+            self.stream.write(f"\rreading... {done} files")
         self.stream.flush()
 
+    def close(self) -> None:
+        """Erase the progress line."""
+        if self.enabled:
+            self.stream.write("\r" + " " * 60 + "\r")
+            self.stream.flush()
 
-def _local_dates(sessions: pd.DataFrame) -> pd.Series:
-    """Local calendar date of each session (UTC date where the offset is unknown)."""
-    offset = pd.to_timedelta(sessions["utc_offset_s"].astype("Float64").fillna(0), unit="s")
-    return (sessions["start_utc"].dt.tz_localize(None) + offset).dt.date
+
+def _grouped(rows: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{"path": r.source_path + (f"!{r.member_path}" if r.member_path else ""),
+             "reason": r.reason} for r in rows.itertuples()]
 
 
-def scan_summary(result: ScanResult, elapsed_s: float) -> dict[str, Any]:
+def scan_summary(history: History) -> dict[str, Any]:
     """The facts ``runload scan`` reports, as plain JSON-ready values."""
-    files, sessions = result.files, result.sessions
+    report = history.report
+    files, sessions = report.files, history.sessions
     runs = sessions[sessions["sport"] == "running"]
-    dated = runs[runs["start_utc"].notna()]
-    dates = _local_dates(dated) if len(dated) else pd.Series([], dtype=object)
+    dates = runs["local_date"].dropna()
     by_sport: dict[str, dict[str, int]] = {}
     for (sport, sub), n in sessions.groupby(["sport", "sub_sport"]).size().items():
         by_sport.setdefault(str(sport), {})[str(sub)] = int(n)
     return {
-        "elapsed_s": round(elapsed_s, 3),
+        "elapsed_s": round(report.elapsed_s, 3),
+        "from_cache": report.n_from_cache,
+        "decoded": report.n_decoded,
         "files": int(len(files)),
         "files_by_format": {k or "unknown": int(v) for k, v in
                             files["source_format"].value_counts().sort_index().items()},
@@ -101,17 +134,19 @@ def scan_summary(result: ScanResult, elapsed_s: float) -> dict[str, Any]:
             "count": int(len(runs)),
             "distance_m": round(float(runs["distance_m"].sum()), 1),
             "manual": int(runs["is_manual"].sum()),
-            "first_local_date": str(min(dates)) if len(dates) else None,
-            "last_local_date": str(max(dates)) if len(dates) else None,
+            "summary_only": int(runs["is_summary_only"].sum()),
+            "first_local_date": str(dates.min().date()) if len(dates) else None,
+            "last_local_date": str(dates.max().date()) if len(dates) else None,
             "without_date": int(runs["start_utc"].isna().sum()),
-            "local_offset_unknown": int(dated["utc_offset_s"].isna().sum()),
+            "local_time_from": {k: int(v) for k, v in
+                                runs["tz_source"].value_counts().items() if k},
         },
-        "skipped": [{"path": r.source_path, "reason": r.reason}
-                    for r in files[files["status"] == "not_activity"].itertuples()],
-        "partial": [{"path": r.source_path, "reason": r.reason}
-                    for r in files[files["status"] == "partial"].itertuples()],
-        "failed": [{"path": r.source_path, "reason": r.reason}
-                   for r in files[files["status"] == "failed"].itertuples()],
+        "duplicates": [{"activity_id": r.activity_id, "duplicate_of": r.duplicate_of,
+                        "rule": r.rule, "detail": r.detail}
+                       for r in report.duplicates.itertuples()],
+        "skipped": _grouped(files[files["status"] == "not_activity"]),
+        "partial": _grouped(files[files["status"] == "partial"]),
+        "failed": _grouped(files[files["status"] == "failed"]),
     }
 
 
@@ -119,7 +154,8 @@ def _print_scan(summary: dict[str, Any], out: TextIO) -> None:
     w = out.write
     status = summary["files_by_status"]
     fmt = ", ".join(f"{k.upper()} {v}" for k, v in summary["files_by_format"].items())
-    w(f"Scanned {summary['files']} files in {summary['elapsed_s']:.1f} s ({fmt}).\n")
+    w(f"Scanned {summary['files']} files in {summary['elapsed_s']:.1f} s ({fmt}); "
+      f"{summary['from_cache']} from the cache, {summary['decoded']} decoded.\n")
     w(f"  read {status.get('read', 0)}, partial {status.get('partial', 0)}, "
       f"not an activity {status.get('not_activity', 0)}, failed {status.get('failed', 0)}\n\n")
     w(f"Activities by sport ({summary['sessions']} sessions):\n")
@@ -134,24 +170,55 @@ def _print_scan(summary: dict[str, Any], out: TextIO) -> None:
     w("\n")
     if runs["first_local_date"]:
         w(f"  local dates {runs['first_local_date']} to {runs['last_local_date']}\n")
-    if runs["local_offset_unknown"]:
-        w(f"  {runs['local_offset_unknown']} runs have no local UTC offset in the file "
-          "(dated in UTC)\n")
+    sources = runs["local_time_from"]
+    if sources:
+        w("  local time from: " + ", ".join(f"{_TZ_WORDS.get(k, k)} {v}"
+                                             for k, v in sorted(sources.items(),
+                                                                key=lambda kv: -kv[1])) + "\n")
     if runs["without_date"]:
         w(f"  {runs['without_date']} runs have no calendar date\n")
+    if summary["duplicates"]:
+        w(f"\nDuplicates removed: {len(summary['duplicates'])}\n")
+        for item in summary["duplicates"][:_MAX_LISTED]:
+            w(f"  {item['activity_id']} = {item['duplicate_of']}: {item['detail']}\n")
+        _more(w, len(summary["duplicates"]))
     for key, title in (("partial", "Read in part (damaged files)"),
                        ("skipped", "Skipped (not an activity)"), ("failed", "Failed")):
         items = summary[key]
-        if items:
-            w(f"\n{title}: {len(items)}\n")
+        if not items:
+            continue
+        w(f"\n{title}: {len(items)}\n")
+        if len(items) > _MAX_LISTED:
+            reasons = pd.Series([item["reason"] for item in items]).value_counts()
+            for reason, n in reasons.head(_MAX_LISTED).items():
+                w(f"  {n:>6} x {reason}\n")
+            _more(w, len(reasons), what="other reasons")
+        else:
             for item in items:
                 w(f"  {item['path']}: {item['reason']}\n")
 
 
+_MAX_LISTED = 20
+_TZ_WORDS = {"fit_local_timestamp": "the FIT file", "file_offset": "the file's time offsets",
+             "garmin_json": "Garmin's summary", "gps_lookup": "the GPS position",
+             "user_default": "--tz", "assumed_utc": "nothing (UTC assumed)"}
+
+
+def _more(w: Any, n: int, what: str = "more") -> None:
+    if n > _MAX_LISTED:
+        w(f"  ... and {n - _MAX_LISTED} {what} (--json lists all)\n")
+
+
 def _cmd_scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> ExitStatus:
-    started = time.perf_counter()
-    result = scan(args.paths, progress=_ProgressBar(err, not args.no_progress))
-    summary = scan_summary(result, time.perf_counter() - started)
+    bar = _ProgressBar(err, not args.no_progress)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RunloadWarning)
+        history = read_history(args.paths, tz=args.tz, cache_dir=args.cache_dir,
+                               use_cache=not args.no_cache, progress=bar)
+    bar.close()
+    for warning in caught:
+        err.write(f"runload: warning: {warning.message}\n")
+    summary = scan_summary(history)
     if args.json:
         json.dump(summary, out, indent=2)
         out.write("\n")

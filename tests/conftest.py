@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,11 @@ def manifest(realdata: Path) -> dict[str, dict[str, str]]:
     """MANIFEST.tsv rows keyed by relpath."""
     with open(realdata / "MANIFEST.tsv", newline="", encoding="utf-8") as fh:
         return {row["relpath"]: row for row in csv.DictReader(fh, delimiter="\t")}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep tests away from the user's own cache: one throw-away cache folder per run."""
+    os.environ["RUNLOAD_CACHE_DIR"] = tempfile.mkdtemp(prefix="runload-test-cache-")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -16,17 +16,31 @@ def run(*argv: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-def test_scan_history_a_text(realdata):
-    code, out, err = run("scan", str(realdata / "history_a"))
+def test_scan_history_a_text(realdata, tmp_path):
+    cache = str(tmp_path / "cache")
+    code, out, err = run("scan", "--cache-dir", cache, str(realdata / "history_a"))
     assert code == ExitStatus.SUCCESS
-    assert "Scanned 314 files" in out
+    assert "Scanned 314 files" in out and "0 from the cache, 314 decoded" in out
     assert "Runs: 188, 1,371.2 km (46 manual entries without records)" in out
     assert "local dates 2019-08-31 to 2022-12-21" in out
-    assert err == ""  # no progress bar when stderr is not a terminal
+    assert "local time from: the FIT file 184, nothing (UTC assumed) 4" in out
+    # no progress bar when stderr is not a terminal; the UTC warning is shown
+    assert err.startswith("runload: warning: 4 sessions dated in UTC")
+    code, out, err = run("scan", "--cache-dir", cache, "--tz", "Asia/Shanghai",
+                         str(realdata / "history_a"))
+    assert "314 from the cache, 0 decoded" in out
+    assert "local time from: the FIT file 184, --tz 4" in out
+    assert err == ""
+
+
+def test_bad_time_zone_is_a_usage_error(realdata, capsys):
+    code, _, _ = run("scan", "--tz", "Mars/Base", str(realdata / "history_a"))
+    assert code == ExitStatus.USAGE
+    assert "--tz: must be an IANA time zone name" in capsys.readouterr().err  # argparse
 
 
 def test_scan_json_reports_skipped_and_failed(realdata):
-    code, out, _ = run("scan", "--json", str(realdata / "fit"))
+    code, out, _ = run("scan", "--json", "--no-cache", str(realdata / "fit"))
     assert code == ExitStatus.SUCCESS
     summary = json.loads(out)
     assert summary["files"] == 40
@@ -35,6 +49,7 @@ def test_scan_json_reports_skipped_and_failed(realdata):
     assert "monitoring_b" in skipped["fitparse__MonitoringFile.fit"]
     assert failed == {"sportslib__empty-sessions.fit": "empty file (0 bytes)"}
     partial = {item["path"].rsplit("/", 1)[1] for item in summary["partial"]}
+    assert {d["rule"] for d in summary["duplicates"]} >= {"overlap_shifted"}
     assert "fitparse__nick.fit" in partial
     assert summary["files_by_status"]["read"] + summary["files_by_status"]["partial"] == 38
 
