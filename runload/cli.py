@@ -125,8 +125,8 @@ def scan_summary(history: History) -> dict[str, Any]:
         "from_cache": report.n_from_cache,
         "decoded": report.n_decoded,
         "files": int(len(files)),
-        "files_by_format": {k or "unknown": int(v) for k, v in
-                            files["source_format"].value_counts().sort_index().items()},
+        "files_by_format": {k or "other": int(v) for k, v in
+                            files["source_format"].value_counts().items()},
         "files_by_status": {k: int(v) for k, v in files["status"].value_counts().items()},
         "sessions": int(len(sessions)),
         "sessions_by_sport": by_sport,
@@ -141,7 +141,8 @@ def scan_summary(history: History) -> dict[str, Any]:
             "local_time_from": {k: int(v) for k, v in
                                 runs["tz_source"].value_counts().items() if k},
         },
-        "duplicates": [{"activity_id": r.activity_id, "duplicate_of": r.duplicate_of,
+        "duplicates": [{"path": r.source_path + (f"!{r.member_path}" if r.member_path else ""),
+                        "activity_id": r.activity_id, "duplicate_of": r.duplicate_of,
                         "rule": r.rule, "detail": r.detail}
                        for r in report.duplicates.itertuples()],
         "skipped": _grouped(files[files["status"] == "not_activity"]),
@@ -153,7 +154,8 @@ def scan_summary(history: History) -> dict[str, Any]:
 def _print_scan(summary: dict[str, Any], out: TextIO) -> None:
     w = out.write
     status = summary["files_by_status"]
-    fmt = ", ".join(f"{k.upper()} {v}" for k, v in summary["files_by_format"].items())
+    fmt = ", ".join(f"{_FORMAT_WORDS.get(k, k)} {v}"
+                    for k, v in summary["files_by_format"].items())
     w(f"Scanned {summary['files']} files in {summary['elapsed_s']:.1f} s ({fmt}); "
       f"{summary['from_cache']} from the cache, {summary['decoded']} decoded.\n")
     w(f"  read {status.get('read', 0)}, partial {status.get('partial', 0)}, "
@@ -180,7 +182,7 @@ def _print_scan(summary: dict[str, Any], out: TextIO) -> None:
     if summary["duplicates"]:
         w(f"\nDuplicates removed: {len(summary['duplicates'])}\n")
         for item in summary["duplicates"][:_MAX_LISTED]:
-            w(f"  {item['activity_id']} = {item['duplicate_of']}: {item['detail']}\n")
+            w(f"  {item['path']}: {item['detail']}\n")
         _more(w, len(summary["duplicates"]))
     for key, title in (("partial", "Read in part (damaged files)"),
                        ("skipped", "Skipped (not an activity)"), ("failed", "Failed")):
@@ -199,6 +201,8 @@ def _print_scan(summary: dict[str, Any], out: TextIO) -> None:
 
 
 _MAX_LISTED = 20
+_FORMAT_WORDS = {"fit": "FIT", "gpx": "GPX", "tcx": "TCX", "strava_csv": "Strava CSV",
+                 "garmin_json": "Garmin JSON"}
 _TZ_WORDS = {"fit_local_timestamp": "the FIT file", "file_offset": "the file's time offsets",
              "garmin_json": "Garmin's summary", "gps_lookup": "the GPS position",
              "user_default": "--tz", "assumed_utc": "nothing (UTC assumed)"}

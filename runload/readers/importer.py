@@ -269,14 +269,15 @@ def _look_up(source: discover.Source, read: Callable[[int], bytes], cache: Sessi
     if source.role == discover.ROLE_ERROR:
         return CachedFile("", "", "failed", source.reason, ()), False
     if source.role in (discover.ROLE_STRAVA_CSV, discover.ROLE_GARMIN_SUMMARY):
-        reader = read_strava_csv if source.role == discover.ROLE_STRAVA_CSV else \
-            read_garmin_summaries
+        strava = source.role == discover.ROLE_STRAVA_CSV
+        reader = read_strava_csv if strava else read_garmin_summaries
+        fmt = "strava_csv" if strava else "garmin_json"
         try:
             items = reader(read(-1), source.locator)
         except ReadError as exc:
-            return CachedFile(source.role, "", "failed", exc.reason, ()), False
+            return CachedFile(fmt, "", "failed", exc.reason, ()), False
         summaries.extend((source, item) for item in items)
-        return CachedFile(source.role, source.role, "read", "", ()), False
+        return CachedFile(fmt, fmt, "read", "", ()), False
     if cache is not None:
         key = cache.known_sha256(source.locator, source.size, source.stamp)
         if key is not None:
