@@ -160,6 +160,23 @@ FILE_COLUMNS: dict[str, Column] = _columns(
     Column("decoder", "string", "What decoded the file (see sessions.decoder)."),
 )
 
+FLAG_COLUMNS: dict[str, Column] = _columns(
+    Column("flag_id", "string", "Rule id: 'F-SPIKE', 'F-LAYOFF', 'F-WEEK30', 'F-ONEVAR', "
+           "'F-NOREST', 'F-MONOTONY', 'F-RAMP', 'F-TSB', 'F-DOWNHILL'."),
+    Column("scope", "string", "What the flag concerns: 'session', 'day' or 'week'."),
+    Column("activity_id", "string", "The session flagged ('' for day and week flags)."),
+    Column("local_date", "datetime64[us]", "Local day of the session or day flagged; for a "
+           "week, its first day."),
+    Column("severity", "string", "'info', 'caution', 'warning' or 'high'."),
+    Column("value", "float64", "The measured value, in ``unit``."),
+    Column("threshold", "float64", "The threshold it crossed, in ``unit``."),
+    Column("unit", "string", "Unit of value and threshold: 'frac' (0.10 = 10 %), 'm', 's', "
+           "'days', 'ratio', 'count', 'load/week', 'load'."),
+    Column("message", "string", "The flag in plain words, with the numbers and dates."),
+    Column("evidence_grade", "string", "'moderate', 'weak' or 'expert opinion' (science.md)."),
+    Column("citation_key", "string", "Key into runload.analysis.references.REFERENCES."),
+)
+
 FILE_STATUSES = ("read", "partial", "not_activity", "failed")
 _STREAM_FLOAT_COLUMNS = pd.Index(list(STREAM_COLUMNS)[1:])
 
@@ -215,6 +232,11 @@ def files_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return _frame(rows, FILE_COLUMNS, "files")
 
 
+def flags_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Build a flags table (one row per flag) from row dicts."""
+    return _frame(rows, FLAG_COLUMNS, "flags")
+
+
 def empty_stream() -> pd.DataFrame:
     """A streams table with no rows and the glossary's columns."""
     return pd.DataFrame({c.name: pd.Series([], dtype=c.dtype) for c in STREAM_COLUMNS.values()})
@@ -234,7 +256,8 @@ def validate_columns(df: pd.DataFrame, table: str) -> None:
         Naming the missing or extra columns, or the first column whose dtype is
         wrong.
     """
-    columns = {"sessions": SESSION_COLUMNS, "streams": STREAM_COLUMNS, "files": FILE_COLUMNS}[table]
+    columns = {"sessions": SESSION_COLUMNS, "streams": STREAM_COLUMNS, "files": FILE_COLUMNS,
+               "flags": FLAG_COLUMNS}[table]
     missing = [c for c in columns if c not in df.columns]
     extra = [c for c in df.columns if c not in columns]
     if missing or extra:

@@ -1,0 +1,1 @@
+"""Load analysis: pure pandas, sessions in, tables out; no I/O and no clock (pass ``as_of``)."""
