@@ -8,10 +8,12 @@ one-line message.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import sys
 import time
+import tomllib
 import warnings
 from collections.abc import Sequence
 from enum import IntEnum
@@ -21,7 +23,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 
 from runload import __version__
-from runload.errors import RunloadError, RunloadWarning
+from runload.analysis.flags import Analysis, analyze
+from runload.analysis.references import DISCLAIMER, REFERENCES
+from runload.config import Thresholds
+from runload.errors import ConfigError, RunloadError, RunloadWarning
 from runload.readers.importer import History, read_history
 
 
@@ -52,7 +57,34 @@ def _parser() -> argparse.ArgumentParser:
     p_scan.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or zips")
     p_scan.add_argument("--json", action="store_true", help="print a JSON summary")
     _add_import_options(p_scan)
+    p_an = sub.add_parser(
+        "analyze", help="weekly load and evidence-graded flags",
+        description="Import a history and show the latest weeks and every flag in plain words, "
+                    "each with its evidence grade and citation. Flags are associations from "
+                    "studies of running injuries; none predicts or prevents an injury or back "
+                    "pain.")
+    p_an.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or zips")
+    p_an.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                      help="table (default): plain words; csv: the flags table; json: "
+                           "weeks, flags and references")
+    p_an.add_argument("--since", type=_date, metavar="YYYY-MM-DD",
+                      help="show weeks and flags from this local date on")
+    p_an.add_argument("--until", type=_date, metavar="YYYY-MM-DD",
+                      help="analyse up to this local date (default: the last run)")
+    p_an.add_argument("--weeks", type=int, default=4, metavar="N",
+                      help="how many recent weeks to show (default 4)")
+    p_an.add_argument("--config", metavar="FILE",
+                      help="TOML file overriding thresholds, e.g. [spike] lookback_days = 30")
+    _add_import_options(p_an)
     return parser
+
+
+def _date(text: str) -> pd.Timestamp:
+    """A local calendar date, checked while parsing arguments."""
+    try:
+        return pd.Timestamp(datetime.date.fromisoformat(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"must be a date as YYYY-MM-DD; got {text!r}") from exc
 
 
 def _zone(text: str) -> str:
@@ -213,7 +245,7 @@ def _more(w: Any, n: int, what: str = "more") -> None:
         w(f"  ... and {n - _MAX_LISTED} {what} (--json lists all)\n")
 
 
-def _cmd_scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> ExitStatus:
+def _import(args: argparse.Namespace, err: TextIO) -> History:
     bar = _ProgressBar(err, not args.no_progress)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RunloadWarning)
@@ -222,13 +254,132 @@ def _cmd_scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> ExitStatus:
     bar.close()
     for warning in caught:
         err.write(f"runload: warning: {warning.message}\n")
-    summary = scan_summary(history)
+    return history
+
+
+def _cmd_scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> ExitStatus:
+    summary = scan_summary(_import(args, err))
     if args.json:
         json.dump(summary, out, indent=2)
         out.write("\n")
     else:
         _print_scan(summary, out)
     return ExitStatus.SUCCESS
+
+
+def _thresholds(path: str | None) -> Thresholds:
+    if path is None:
+        return Thresholds()
+    try:
+        with open(path, "rb") as fh:
+            mapping = tomllib.load(fh)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc.strerror or exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    try:
+        return Thresholds.from_mapping(mapping)
+    except ValueError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+
+
+def _recent_weeks(analysis: Analysis, since: pd.Timestamp | None, n: int) -> pd.DataFrame:
+    weekly = analysis.weekly
+    if since is not None:
+        weekly = weekly[weekly.index >= since - pd.Timedelta(days=6)]
+    return weekly.tail(n) if since is None else weekly
+
+
+def _shown_flags(analysis: Analysis, since: pd.Timestamp | None) -> pd.DataFrame:
+    table = analysis.flags
+    if since is not None:
+        table = table[table["local_date"] >= since]
+    return table
+
+
+def _cmd_analyze(args: argparse.Namespace, out: TextIO, err: TextIO) -> ExitStatus:
+    thresholds = _thresholds(args.config)
+    history = _import(args, err)
+    analysis = analyze(history.sessions, thresholds=thresholds, as_of=args.until)
+    weeks = _recent_weeks(analysis, args.since, args.weeks)
+    shown = _shown_flags(analysis, args.since)
+    if args.until is not None:
+        shown = shown[shown["local_date"] <= args.until]
+        weeks = weeks[weeks.index <= args.until]
+    if args.format == "csv":
+        shown.to_csv(out, index=False, date_format="%Y-%m-%d")
+    elif args.format == "json":
+        json.dump(_analysis_json(analysis, weeks, shown), out, indent=2, default=str)
+        out.write("\n")
+    else:
+        _print_analysis(analysis, weeks, shown, out)
+    return ExitStatus.SUCCESS
+
+
+def _analysis_json(analysis: Analysis, weeks: pd.DataFrame, shown: pd.DataFrame) -> dict:
+    weeks_out = weeks.reset_index()
+    weeks_out["week_start"] = weeks_out["week_start"].dt.strftime("%Y-%m-%d")
+    flags_out = shown.copy()
+    flags_out["local_date"] = flags_out["local_date"].dt.strftime("%Y-%m-%d")
+    keys = list(dict.fromkeys(shown["citation_key"]))
+    return {
+        "disclaimer": DISCLAIMER,
+        "load_kind": analysis.load_kind,
+        "weeks": json.loads(weeks_out.to_json(orient="records")),
+        "flags": json.loads(flags_out.to_json(orient="records")),
+        "references": [REFERENCES[k].__dict__ for k in keys],
+    }
+
+
+_LOAD_WORDS = {"trimp_stream": "Banister TRIMP from heart rate",
+               "trimp_avg_hr": "Banister TRIMP from average heart rate",
+               "duration_min": "minutes of running", "distance_km": "kilometres",
+               "hrss": "heart-rate stress score (HRSS)"}
+
+
+def _print_analysis(analysis: Analysis, weeks: pd.DataFrame, shown: pd.DataFrame,
+                    out: TextIO) -> None:
+    w = out.write
+    if analysis.runs.empty:
+        w("No runs found.\n")
+        return
+    w(f"Weeks (starting on {analysis.thresholds.weeks.week_start.capitalize()}, local dates):\n")
+    w(f"  {'week of':<12}{'distance':>10}{'runs':>6}{'rest days':>11}{'longest':>10}"
+      f"{'climb':>8}  change vs week before\n")
+    for start, row in weeks.iterrows():
+        change = ("" if pd.isna(row["change_frac"])
+                  else f"{row['change_frac']:+.0%} ({row['change_bin']})")
+        w(f"  {start.date()!s:<12}{row['distance_m'] / 1000:>7.1f} km{int(row['runs']):>6}"
+          f"{int(row['rest_days']):>11}{row['longest_run_m'] / 1000:>7.1f} km"
+          f"{row['ascent_m']:>6.0f} m  {change}\n")
+    w(f"\nFlags ({len(shown)}, newest first):\n")
+    if shown.empty:
+        w("  none in this period\n")
+    for row in shown.itertuples():
+        ref = REFERENCES.get(row.citation_key)
+        source = ref.citation.split(",")[0] if ref else row.citation_key
+        w(f"  {row.local_date.date()} {row.flag_id} [{row.severity}; {row.evidence_grade} "
+          f"evidence; {source}]\n      {row.message}\n")
+    last = analysis.acwr.dropna(subset=["ratio"]).tail(1)
+    settings = analysis.thresholds.acwr
+    if len(last):
+        w(f"\nACWR ({settings.method}, {settings.acute_days}:{settings.chronic_days} days, "
+          f"{_LOAD_WORDS.get(analysis.load_kind, analysis.load_kind)}): "
+          f"{last['ratio'].iloc[0]:.2f} on {last.index[0].date()} - a trend line; in studies "
+          "of runners higher values did not mean more injuries.\n")
+    fit = analysis.fitness.tail(1)
+    if len(fit):
+        w(f"Fitness/fatigue ({_LOAD_WORDS.get(analysis.load_kind, analysis.load_kind)}): "
+          f"CTL {fit['ctl'].iloc[0]:.0f}, ATL {fit['atl'].iloc[0]:.0f}, "
+          f"TSB {fit['tsb'].iloc[0]:+.0f} on {fit.index[0].date()} - a performance model, "
+          "not an injury predictor.\n")
+    w(f"\n{DISCLAIMER}\n")
+    keys = list(dict.fromkeys(shown["citation_key"]))
+    if keys:
+        w("\nReferences:\n")
+        for key in keys:
+            ref = REFERENCES[key]
+            w(f"  [{key}] {ref.citation}" + (f" doi:{ref.doi}" if ref.doi else "") + "\n")
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
@@ -255,7 +406,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
     except SystemExit as exc:  # argparse exits on --help, --version and usage errors
         return int(exc.code or 0) if isinstance(exc.code, int) else ExitStatus.USAGE
     try:
-        return int(_cmd_scan(args, out, err))
+        command = {"scan": _cmd_scan, "analyze": _cmd_analyze}[args.command]
+        return int(command(args, out, err))
     except FileNotFoundError as exc:
         if args.traceback:
             raise

@@ -157,7 +157,7 @@ class LoadSettings:
     otherwise.  HRmax/HRrest: given, or estimated from the data.
     """
 
-    kind: str = "auto"                # 'auto' | 'trimp' | 'duration' | 'distance'
+    kind: str = "auto"                # 'auto' | 'trimp' | 'hrss' | 'duration' | 'distance'
     sex: str = "male"                 # Banister constants: 'male' (0.64, 1.92) or 'female'
     hr_rest_bpm: float | None = None
     hr_max_bpm: float | None = None

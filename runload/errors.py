@@ -46,5 +46,9 @@ class NotAnActivityError(ReadError):
     """The file is valid but holds no activity (monitoring, settings, route, course...)."""
 
 
+class ConfigError(RunloadError):
+    """A configuration file cannot be read, or holds an unknown or ill-typed setting."""
+
+
 class RunloadWarning(UserWarning):
     """A result is degraded but still valid (partial file, assumed time zone...)."""

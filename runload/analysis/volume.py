@@ -518,6 +518,11 @@ def one_variable_flags(weekly: pd.DataFrame, rule: OneVariableRule, *,
     - surface mix: any surface's share of distance up by more than
       ``surface_share`` (absolute, 0.25 = 25 points) on its baseline mean.
 
+    Distance and duration both up count as **one** variable, volume: they
+    measure the same thing, and counting them twice would flag every big
+    week.  So a flag needs a rise in volume plus pace, climb or surface, or
+    two of those three.
+
     Evidence grade: expert opinion.  "Change one thing at a time" is coaching
     advice; Bertelsen 2017's framework [1]_ gives its rationale (load on
     structures that have not adapted) without injury data for this rule.
@@ -591,7 +596,9 @@ def one_variable_flags(weekly: pd.DataFrame, rule: OneVariableRule, *,
         shares = surface_share.astype("float64")
         share_up = shares - shares.rolling(window, closed="left", min_periods=n).mean()
         rose["surface"] = (share_up > rule.surface_share).any(axis=1)
-    counts = rose.sum(axis=1).where(assessed, 0)
+    # Distance and time measure one thing, the amount of running: a week with
+    # both up changed one variable (volume), not two.
+    counts = (rose.sum(axis=1) - (rose["distance"] & rose["duration"])).where(assessed, 0)
     flagged = counts.index[counts >= rule.min_variables]
 
     rows = []

@@ -12,9 +12,24 @@ def km(distance_m: float) -> str:
     return f"{distance_m / 1000:.1f} km"
 
 
+#: Percentages at which flags' bins and rules start: near them one decimal is shown,
+#: so 10.4 % does not read as "10 %" in a message saying "more than 10 %".
+_EDGES_PCT = (10, 30, 50, 75, 100)
+
+
 def pct(frac: float) -> str:
-    """'31 %' from a fraction (0.31); rounded down so 10.4 % never reads as a bigger jump."""
-    return f"{math.floor(frac * 100 + 1e-9):.0f} %"
+    """'31 %' from a fraction (0.31), rounded down; '10.4 %' just above a rule's edge.
+
+    Examples
+    --------
+    >>> pct(0.31), pct(0.104), pct(0.1), pct(2.5)
+    ('31 %', '10.4 %', '10 %', '250 %')
+    """
+    value = frac * 100
+    whole = math.floor(value + 1e-9)
+    if whole in _EDGES_PCT and value - whole > 1e-9:
+        return f"{math.floor(value * 10 + 1e-9) / 10:.1f} %"
+    return f"{whole:.0f} %"
 
 
 def day(date: pd.Timestamp) -> str:

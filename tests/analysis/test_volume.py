@@ -409,12 +409,15 @@ def test_one_variable_three_variables_up():
     validate_columns(flags_frame(rows), "flags")
 
 
-def test_one_variable_two_variables_up_are_listed():
-    rows = one_variable_flags(weeks({"distance_m": 13500.0, "duration_s": 4050.0}),
-                              OneVariableRule())
+def test_one_variable_distance_and_time_are_one_variable():
+    # more distance at the same pace means more time: one change (volume), no flag
+    assert one_variable_flags(weeks({"distance_m": 13500.0, "duration_s": 4050.0}),
+                              OneVariableRule()) == []
+    rows = one_variable_flags(weeks({"distance_m": 13500.0, "duration_s": 4050.0,
+                                     "ascent_m": 160.0}), OneVariableRule())
     assert [r["value"] for r in rows] == [2.0]
-    assert rows[0]["message"].startswith("distance +35 % and time +35 % in one week, against "
-                                         "the 4 weeks before")
+    assert rows[0]["message"].startswith("distance +35 %, time +35 % and climb +60 % in one "
+                                         "week, against the 4 weeks before")
 
 
 @pytest.mark.parametrize("changed", [
@@ -428,7 +431,7 @@ def test_one_variable_fewer_than_two_variables_up_is_not_flagged(changed):
 
 
 def test_one_variable_needs_a_full_baseline():
-    big = {"distance_m": 13500.0, "duration_s": 4050.0}
+    big = {"distance_m": 13500.0, "duration_s": 4050.0, "ascent_m": 160.0}
     assert one_variable_flags(weeks(big, n_base=3), OneVariableRule()) == []
     assert len(one_variable_flags(weeks(big, n_base=3), OneVariableRule(baseline_weeks=3))) == 1
     small = weeks(big)
@@ -444,13 +447,13 @@ def test_one_variable_needs_a_full_baseline():
 
 
 def test_one_variable_min_variables_and_switch_come_from_the_rule():
-    weekly = weeks({"distance_m": 13500.0, "duration_s": 4050.0})
+    # distance +35 %, time +26 % (not up), pace 7 % faster: two variables
+    weekly = weeks({"distance_m": 13500.0, "duration_s": 13500.0 / FASTER_7})
+    assert len(one_variable_flags(weekly, OneVariableRule())) == 1
     assert one_variable_flags(weekly, OneVariableRule(min_variables=3)) == []
     assert one_variable_flags(weekly, OneVariableRule(enabled=False)) == []
-    assert one_variable_flags(weekly, OneVariableRule(distance_frac=0.20,
-                                                      duration_frac=0.36)) == []
-    assert len(one_variable_flags(weekly, OneVariableRule(distance_frac=0.20,
-                                                          duration_frac=0.34))) == 1
+    assert one_variable_flags(weekly, OneVariableRule(distance_frac=0.36)) == []
+    assert len(one_variable_flags(weekly, OneVariableRule(distance_frac=0.34))) == 1
     with pytest.raises(TypeError, match="OneVariableRule"):
         one_variable_flags(weekly, WeeklyJumpRule())
 
@@ -488,12 +491,13 @@ def test_one_variable_on_a_weekly_table():
             ("2024-01-15", 5.0), ("2024-01-17", 5.0), ("2024-01-22", 5.0), ("2024-01-24", 5.0)]
     sessions = sessions_frame(
         [run(d, km, activity_id=d) for d, km in base]
-        + [run("2024-01-29", 7.0, activity_id="a"),
+        + [run("2024-01-29", 7.0, activity_id="a", ascent_m=200.0),
            run("2024-01-31", 7.0, activity_id="b", timer_s=2200.0)])
     weekly = weekly_table(daily_table(sessions, as_of=pd.Timestamp("2024-02-04")))
     rows = one_variable_flags(weekly, OneVariableRule())
     assert [r["local_date"] for r in rows] == [pd.Timestamp("2024-01-29")]
-    assert rows[0]["message"].startswith("distance +40 % and time +43 % in one week")
+    assert rows[0]["message"].startswith(
+        "distance +40 %, time +43 % and climb from 0 to 200 m in one week")
 
 
 # --- wording and real data --------------------------------------------------------------
