@@ -7,10 +7,16 @@ read_history
     de-duplicated and dated in local time, plus an import report.
 read_activity
     Read one FIT, GPX or TCX file (also gzipped) into sessions and streams.
+analyze, flags
+    Every load table and evidence-graded flag of a sessions table.
+Thresholds
+    The rules, thresholds and windows, with cited defaults.
 """
 
 __version__ = "0.1.0"
 
+from runload.analysis.flags import Analysis, analyze, flags
+from runload.config import Thresholds
 from runload.errors import (
     CorruptFileError,
     NotAnActivityError,
@@ -24,6 +30,10 @@ from runload.readers.importer import History, ImportReport, read_history
 
 __all__ = [
     "Activity",
+    "Analysis",
+    "Thresholds",
+    "analyze",
+    "flags",
     "CorruptFileError",
     "NotAnActivityError",
     "ReadError",

@@ -346,9 +346,12 @@ def _print_analysis(analysis: Analysis, weeks: pd.DataFrame, shown: pd.DataFrame
     w(f"Weeks (starting on {analysis.thresholds.weeks.week_start.capitalize()}, local dates):\n")
     w(f"  {'week of':<12}{'distance':>10}{'runs':>6}{'rest days':>11}{'longest':>10}"
       f"{'climb':>8}  change vs week before\n")
+    base_km = analysis.thresholds.weekly_jump.min_base_m / 1000
+    base_runs = analysis.thresholds.weekly_jump.min_base_runs
     for start, row in weeks.iterrows():
-        change = ("" if pd.isna(row["change_frac"])
-                  else f"{row['change_frac']:+.0%} ({row['change_bin']})")
+        frac = row["change_frac"]
+        change = (f"(previous week under {base_km:g} km or {base_runs} runs)" if pd.isna(frac)
+                  else f"{0 if abs(frac) < 0.005 else frac:+.0%} ({row['change_bin']})")
         w(f"  {start.date()!s:<12}{row['distance_m'] / 1000:>7.1f} km{int(row['runs']):>6}"
           f"{int(row['rest_days']):>11}{row['longest_run_m'] / 1000:>7.1f} km"
           f"{row['ascent_m']:>6.0f} m  {change}\n")
@@ -363,7 +366,10 @@ def _print_analysis(analysis: Analysis, weeks: pd.DataFrame, shown: pd.DataFrame
     last = analysis.acwr.dropna(subset=["ratio"]).tail(1)
     settings = analysis.thresholds.acwr
     if len(last):
-        w(f"\nACWR ({settings.method}, {settings.acute_days}:{settings.chronic_days} days, "
+        ratio_days = (f"{settings.acute_days}:{settings.chronic_days - settings.acute_days}"
+                      if settings.method == "uncoupled"
+                      else f"{settings.acute_days}:{settings.chronic_days}")
+        w(f"\nACWR ({settings.method} {ratio_days} days, "
           f"{_LOAD_WORDS.get(analysis.load_kind, analysis.load_kind)}): "
           f"{last['ratio'].iloc[0]:.2f} on {last.index[0].date()} - a trend line; in studies "
           "of runners higher values did not mean more injuries.\n")

@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 
+import pandas as pd
+
 from runload.cli import ExitStatus, main
 
 
@@ -87,3 +89,43 @@ def test_closed_pipe_is_not_an_error(realdata):
                           shell=True, capture_output=True, text=True, check=False)
     assert proc.stdout == "{\n"
     assert "Traceback" not in proc.stderr
+
+
+def test_analyze_history_a_in_plain_words(realdata, tmp_path):
+    code, out, err = run("analyze", "--no-cache", "--tz", "Asia/Shanghai", "--weeks", "3",
+                         str(realdata / "history_a"))
+    assert code == ExitStatus.SUCCESS, err
+    assert out.startswith("Weeks (starting on Monday, local dates):")
+    assert "2022-12-19" in out  # the last week
+    assert "F-SPIKE [caution; moderate evidence; J. S. B. Frandsen et al.]" in out
+    assert "None of them predicts or prevents an injury" in out
+    assert "doi:10.1136/bjsports-2024-109380" in out
+    assert "ACWR (uncoupled 7:21 days, minutes of running)" in out
+
+
+def test_analyze_csv_json_and_period(realdata):
+    code, out, _ = run("analyze", "--no-cache", "--tz", "Asia/Shanghai", "--format", "csv",
+                       "--since", "2022-10-01", str(realdata / "history_a"))
+    assert code == ExitStatus.SUCCESS
+    flags = pd.read_csv(io.StringIO(out))
+    assert len(flags) == 7 and (flags["local_date"] >= "2022-10-01").all()
+    code, out, _ = run("analyze", "--no-cache", "--tz", "Asia/Shanghai", "--format", "json",
+                       "--until", "2020-12-31", str(realdata / "history_a"))
+    result = json.loads(out)
+    assert result["flags"] and all(f["local_date"] <= "2020-12-31" for f in result["flags"])
+    assert {r["key"] for r in result["references"]} == {f["citation_key"]
+                                                       for f in result["flags"]}
+
+
+def test_analyze_config_file(realdata, tmp_path):
+    config = tmp_path / "runload.toml"
+    config.write_text("[spike]\nenabled = false\n\n[weekly_jump]\nenabled = false\n")
+    code, out, _ = run("analyze", "--no-cache", "--tz", "Asia/Shanghai", "--format", "csv",
+                       "--config", str(config), str(realdata / "history_a"))
+    assert code == ExitStatus.SUCCESS
+    assert not {"F-SPIKE", "F-WEEK30"} & set(pd.read_csv(io.StringIO(out))["flag_id"])
+    config.write_text("[spike]\nlookback = 30\n")
+    code, _, err = run("analyze", "--no-cache", "--config", str(config),
+                       str(realdata / "history_a"))
+    assert code == ExitStatus.ERROR
+    assert "Unknown key 'lookback' in config section [spike]" in err

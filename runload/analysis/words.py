@@ -22,14 +22,19 @@ def pct(frac: float) -> str:
 
     Examples
     --------
-    >>> pct(0.31), pct(0.104), pct(0.1), pct(2.5)
-    ('31 %', '10.4 %', '10 %', '250 %')
+    >>> pct(0.31), pct(0.104), pct(0.1), pct(2.5), pct(0.1004)
+    ('31 %', '10.4 %', '10 %', '250 %', '10.04 %')
     """
     value = frac * 100
     whole = math.floor(value + 1e-9)
-    if whole in _EDGES_PCT and value - whole > 1e-9:
-        return f"{math.floor(value * 10 + 1e-9) / 10:.1f} %"
-    return f"{whole:.0f} %"
+    if whole not in _EDGES_PCT or value - whole <= 1e-9:
+        return f"{whole:.0f} %"
+    # Just above an edge: as many decimals as it takes to show it is above.
+    for decimals in (1, 2, 3):
+        shown = math.floor(value * 10**decimals + 1e-9) / 10**decimals
+        if shown > whole:
+            return f"{shown:.{decimals}f} %"
+    return f"{whole} % and a little"
 
 
 def day(date: pd.Timestamp) -> str:
