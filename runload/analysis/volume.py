@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from runload.analysis.daily import daily_table, runs
 from runload.analysis.words import day, km, pct
 from runload.config import OneVariableRule, WeeklyJumpRule
 
@@ -626,3 +627,33 @@ def one_variable_flags(weekly: pd.DataFrame, rule: OneVariableRule, *,
             "evidence_grade": rule.grade, "citation_key": rule.citation,
         })
     return rows
+
+
+def weekly_volume(sessions: pd.DataFrame, *, week_start: str = "monday",
+                  as_of: pd.Timestamp | None = None, min_base_m: float = 5000.0,
+                  min_base_runs: int = 2) -> pd.DataFrame:
+    """Calendar-week running volume straight from a sessions table.
+
+    A shortcut for ``weekly_table(daily_table(runs(sessions), as_of=as_of), ...)``;
+    see :func:`weekly_table` for the columns and :func:`runload.analysis.daily.runs`
+    for which sessions count.
+
+    Parameters
+    ----------
+    sessions : pandas.DataFrame
+        A sessions table (:data:`runload.schema.SESSION_COLUMNS`).
+    week_start : str, default 'monday'
+        First day of a week.
+    as_of : pandas.Timestamp, optional
+        Last local day to include (rest days after the last run).
+    min_base_m : float, default 5000.0
+        Minimum previous-week distance for a week-over-week change [m].
+    min_base_runs : int, default 2
+        Minimum previous-week runs for a week-over-week change.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    return weekly_table(daily_table(runs(sessions), as_of=as_of), week_start=week_start,
+                        min_base_m=min_base_m, min_base_runs=min_base_runs)

@@ -19,6 +19,7 @@ from runload.analysis.volume import (
     rolling_7d,
     weekly_jump_flags,
     weekly_table,
+    weekly_volume,
 )
 from runload.config import OneVariableRule, WeeklyJumpRule
 from runload.schema import FLAG_COLUMNS, flags_frame, sessions_frame, validate_columns
@@ -599,3 +600,12 @@ def test_flag_functions_do_not_mutate_their_inputs():
     one_variable_flags(weekly, dataclasses.replace(OneVariableRule(), baseline_weeks=2))
     for original, copy in zip([daily, rolling, weekly], copies, strict=True):
         pd.testing.assert_frame_equal(original, copy)
+
+
+def test_weekly_volume_is_weekly_table_of_the_daily_table():
+    sessions = sessions_frame([run("2024-01-01", 5.0), run("2024-01-03", 6.0),
+                               run("2024-01-08", 8.0), run("2024-01-09", 1.0)])
+    got = weekly_volume(sessions)
+    pd.testing.assert_frame_equal(got, weekly_table(daily_table(sessions)))
+    assert got["distance_m"].tolist() == [11000.0, 9000.0]
+    assert got["change_frac"].iloc[1] == pytest.approx(-2 / 11)
