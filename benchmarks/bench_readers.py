@@ -30,7 +30,7 @@ the machine is shared and noisy.
 Files: the running files with records (sport 'running', ``n_records`` > 0,
 as runload reads them) of the folder.  Running files without records (manual
 entries) make records/s meaningless, so they are timed apart, per file only.
-The other sports are not timed per library; ``scan([folder])`` over the whole
+The other sports are not timed per library; ``read_history(folder)`` (no cache) over the whole
 folder is timed once per round.
 
 Run from the repository root::
@@ -64,7 +64,7 @@ import pandas as pd
 from runload.errors import ReadError
 from runload.readers import fit_decode
 from runload.readers.fit import parse_fit
-from runload.readers.scan import scan
+from runload.readers.importer import read_history
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FOLDER = REPO_ROOT / ".." / "shared" / "realdata" / "history_a"
@@ -313,7 +313,7 @@ def run_rounds(runs: list[BenchFile], manual: list[BenchFile], folder: Path, rou
                 f.cpu.setdefault(lib, []).append((r, min(c for _, c in calls)))
         gc.collect()
         t0 = time.perf_counter()
-        scan([folder])
+        read_history(folder, use_cache=False)
         scan_times.append(time.perf_counter() - t0)
     if progress:
         print(file=sys.stderr)
@@ -600,7 +600,7 @@ def print_report(s: dict[str, Any]) -> None:
               f"{m['x_fitparse_median']:.0f}x, min {m['x_fitparse_min']:.0f}x")
     sc = s["scan"]
     times = sc["seconds"]
-    print(f"scan([folder]) whole folder: {sc['files']} files ({sc['read']} read, "
+    print(f"read_history(folder, use_cache=False) whole folder: {sc['files']} files ({sc['read']} read, "
           f"{sc['not_read']} not), {sc['sessions']} sessions: median {statistics.median(times):.2f} s, "
           f"min {min(times):.2f} s over {len(times)} round(s) "
           f"({sc['files'] / statistics.median(times):.0f} files/s)")
@@ -646,12 +646,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.limit is not None:
         runs, manual = runs[:args.limit], manual[:args.limit]
     warm_up(runs)
-    result = scan([args.folder])
+    history = read_history(args.folder, use_cache=False)
+    result = history.report
     statuses = result.files["status"].astype(str)
     scan_counts = {"files": len(result.files), "read": int(statuses.isin(["read", "partial"]).sum()),
                    "not_read": int((~statuses.isin(["read", "partial"])).sum()),
-                   "sessions": len(result.sessions)}
-    del result
+                   "sessions": len(history.sessions)}
+    del result, history
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # fitdecode warns on CRC mismatch by default
         scan_times = run_rounds(runs, manual, args.folder, args.rounds, args.lib_rounds,
