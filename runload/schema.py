@@ -123,6 +123,14 @@ SESSION_COLUMNS: dict[str, Column] = _columns(
            "Recovered from a damaged file (truncated, bad CRC, undefined message); the "
            "values cover what was intact."),
     Column("n_records", "int64", "Number of per-record samples in the session."),
+    Column("surface", "string",
+           "Running surface: 'road', 'trail', 'track', 'treadmill', 'indoor' or 'unknown'; '' "
+           "before classification (runload.analysis.surface)."),
+    Column("surface_source", "string",
+           "Where ``surface`` came from: 'device_label' (FIT sub_sport), 'file_type' (GPX/TCX "
+           "type text), 'inferred' (from the track), 'user_override'; '' before classification."),
+    Column("surface_confidence", "float64",
+           "How sure the surface is [0-1]: 1 for device labels and overrides."),
     Column("is_summary_only", "bool",
            "Known only from a summary (Strava CSV row or Garmin JSON entry without a file)."),
     Column("device_file_id", "string",
