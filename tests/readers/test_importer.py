@@ -16,7 +16,13 @@ import pytest
 from runload import read_history
 from runload.errors import RunloadWarning
 from runload.schema import validate_columns
-from tests.readers.test_summaries import HEADER_EN, garmin_entry, garmin_json, strava_csv
+from tests.readers.test_summaries import (
+    HEADER_DE,
+    HEADER_EN,
+    garmin_entry,
+    garmin_json,
+    strava_csv,
+)
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
@@ -237,6 +243,31 @@ def test_strava_export_zip_with_user_time_zone(realdata, tmp_path):
     assert runs.loc["Treadmill", "utc_offset_s"] == 3600
     assert runs.loc["Treadmill", "local_date"] == pd.Timestamp("2016-01-07")
     assert runs.loc["10k UNLP race", "description"] == "Windy,\nbut a PB"
+
+
+def test_strava_export_with_a_german_header(realdata, tmp_path):
+    root = tmp_path / "export_de"
+    (root / "activities").mkdir(parents=True)
+    (root / "activities/77.fit.gz").write_bytes(
+        gzip.compress((realdata / "fit/gc__3386684871.fit").read_bytes()))
+    rows = [
+        {"Aktivitäts-ID": "77", "Aktivitätsdatum": "16.02.2019, 05:05:52",
+         "Name der Aktivität": "Samstagslauf", "Aktivitätsart": "Lauf",
+         "Aktivitätsbeschreibung": "Parkrun,\nmit Freunden", "Dateiname": "activities/77.fit.gz"},
+        {"Aktivitäts-ID": "78", "Aktivitätsdatum": "17.02.2019, 06:00:00",
+         "Name der Aktivität": "Laufband im Hotel", "Aktivitätsart": "Lauf",
+         ("Distanz", 1): "8,00", ("Distanz", 2): "8000,0", "Bewegungszeit": "2400,0",
+         ("Verstrichene Zeit", 1): "2400", "Dateiname": ""},
+    ]
+    (root / "activities.csv").write_bytes(strava_csv(HEADER_DE, rows, bom=True))
+    with pytest.warns(RunloadWarning, match="1 session dated in UTC"):
+        history = _import(root)
+    runs = _runs(history).set_index("name")
+    assert list(runs.index) == ["Samstagslauf", "Laufband im Hotel"]
+    assert runs.loc["Samstagslauf", "description"] == "Parkrun,\nmit Freunden"
+    assert runs.loc["Samstagslauf", "tz_source"] == "fit_local_timestamp"
+    assert runs.loc["Laufband im Hotel", "distance_m"] == 8000.0
+    assert runs.loc["Laufband im Hotel", "is_summary_only"]
 
 
 # --- one run from the watch, the Garmin export and Strava: counted once ------------
