@@ -113,6 +113,38 @@ SESSION_COLUMNS: dict[str, Column] = _columns(
     Column("max_speed_mps", "float64", "Maximum speed [m/s]."),
     Column("avg_power_w", "float64", "Average power [W] (native, or Stryd developer field)."),
     Column("calories_kcal", "float64", "Energy [kcal] as the device reported it."),
+    # Track features (runload.readers.track_features): summaries of the stream computed at
+    # import for foot sports and unspecified ones, read by the surface inference; NaN
+    # without records, for other sports, or where not computable.
+    Column("gps_fix_frac", "float64", "Records with a GPS position / records [0-1]."),
+    Column("track_bbox_diag_m", "float64",
+           "Diagonal of the bounding box of the GPS fixes, 1st-99th percentile of latitude and "
+           "longitude [m] (a 400 m track: ~175 m)."),
+    Column("track_turns_per_km", "float64",
+           "Net heading rotation per 1 km block, sign dropped, in full turns per km of GPS "
+           "path [1/km] (laps of a 400 m track: 2.5)."),
+    Column("track_lap_m", "float64",
+           "Dominant lap length along the GPS path, 150-1000 m, by closest returns [m]; NaN "
+           "when under 20 % of the path comes back."),
+    Column("track_return_frac", "float64",
+           "Share of the GPS path back within 20 m one lap later [0-1]; with no lap, the best "
+           "share found (under 0.2)."),
+    Column("sinuosity", "float64",
+           "Median over 200 m windows of path length / straight-line distance [ratio, >= 1]."),
+    Column("turn_density_per_km", "float64",
+           "Heading changes above 45 deg between consecutive 20 m segments, per km of GPS "
+           "path [1/km]."),
+    Column("grade_std_frac", "float64",
+           "Standard deviation of the grade over 500 m of distance, from altitude averaged "
+           "in 50 m bins [fraction, 0.05 = 5 %]."),
+    Column("elev_roughness_m_per_km", "float64",
+           "Ascent plus descent of the 50 m-binned altitude with a 3 m hysteresis, per km "
+           "[m/km]."),
+    Column("speed_cv", "float64",
+           "Coefficient of variation (std / mean) of the 30 s moving speed [ratio]."),
+    Column("speed_cv_same_hr", "float64",
+           "Coefficient of variation of the 30 s moving speed within 5/min heart-rate bands, "
+           "pooled [ratio]; NaN without heart rate."),
     Column("device_manufacturer", "string", "Device maker ('garmin', 'suunto', ...), '' unknown."),
     Column("device_product", "string", "Device product name or number, '' unknown."),
     Column("has_gps", "bool", "At least one record has a position."),
@@ -169,7 +201,7 @@ FILE_COLUMNS: dict[str, Column] = _columns(
 )
 
 FLAG_COLUMNS: dict[str, Column] = _columns(
-    Column("flag_id", "string", "Rule id: 'F-SPIKE', 'F-LAYOFF', 'F-WEEK30', 'F-ONEVAR', "
+    Column("flag_id", "string", "Rule id: 'F-SPIKE', 'F-LAYOFF', 'F-WEEK30', 'F-ONEVAR', 'F-SURFACE', "
            "'F-NOREST', 'F-MONOTONY', 'F-RAMP', 'F-TSB', 'F-DOWNHILL'."),
     Column("scope", "string", "What the flag concerns: 'session', 'day' or 'week'."),
     Column("activity_id", "string", "The session flagged ('' for day and week flags)."),
