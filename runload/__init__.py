@@ -7,6 +7,9 @@ read_history
     de-duplicated and dated in local time, plus an import report.
 read_activity
     Read one FIT, GPX or TCX file (also gzipped) into sessions and streams.
+read_surface_overrides
+    Read a TOML or CSV file of running-surface overrides, for
+    ``analyze(..., surface_overrides=...)``.
 analyze, flags
     Every load table and evidence-graded flag of a sessions table.
 Thresholds
@@ -27,6 +30,7 @@ from runload.errors import (
 )
 from runload.readers.content import Activity, read_activity
 from runload.readers.importer import History, ImportReport, read_history
+from runload.readers.overrides import read_surface_overrides
 
 __all__ = [
     "Activity",
@@ -45,4 +49,5 @@ __all__ = [
     "__version__",
     "read_activity",
     "read_history",
+    "read_surface_overrides",
 ]

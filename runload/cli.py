@@ -25,9 +25,16 @@ import pandas as pd
 from runload import __version__
 from runload.analysis.flags import Analysis, analyze
 from runload.analysis.references import DISCLAIMER, REFERENCES
-from runload.config import Thresholds
+from runload.analysis.surface import classify_surfaces
+from runload.analysis.surface_load import (
+    USER_OVERRIDE,
+    apply_surface_overrides,
+    surface_override_matches,
+)
+from runload.config import SURFACES, Thresholds
 from runload.errors import ConfigError, RunloadError, RunloadWarning
 from runload.readers.importer import History, read_history
+from runload.readers.overrides import read_surface_overrides
 
 
 class ExitStatus(IntEnum):
@@ -106,6 +113,9 @@ def _add_import_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-cache", action="store_true",
                         help="read every file again and write no cache")
     parser.add_argument("--no-progress", action="store_true", help="no progress display")
+    parser.add_argument("--surfaces", metavar="FILE",
+                        help="TOML or CSV file setting the running surface of activities or "
+                             "date ranges (see README, 'Surface overrides'); applied last")
 
 
 class _ProgressBar:
@@ -257,13 +267,55 @@ def _import(args: argparse.Namespace, err: TextIO) -> History:
     return history
 
 
+def override_summary(sessions: pd.DataFrame, overrides: pd.DataFrame) -> dict[str, Any]:
+    """What a surface override file did to a history, as plain JSON-ready values.
+
+    ``sessions_set``: sessions whose surface the file sets; ``sessions_changed``:
+    those whose surface differs from the classification's; ``rules_unmatched``:
+    1-based numbers of the rules that match no session (a mistyped id?).
+    """
+    classified = classify_surfaces(sessions)
+    applied = apply_surface_overrides(classified, overrides)
+    is_set = applied["surface_source"].eq(USER_OVERRIDE).fillna(False).to_numpy(dtype=bool)
+    before = classified["surface"].astype("string").fillna("").to_numpy(dtype=object)
+    after = applied["surface"].astype("string").fillna("").to_numpy(dtype=object)
+    matches = surface_override_matches(sessions, overrides)
+    return {
+        "file": str(overrides.attrs.get("path", "")),
+        "rules": int(len(overrides)),
+        "sessions_set": int(is_set.sum()),
+        "sessions_changed": int((is_set & (before != after)).sum()),
+        "rules_unmatched": [int(i) + 1 for i in matches.index[matches.eq(0)]],
+    }
+
+
+def _print_overrides(summary: dict[str, Any], out: TextIO) -> None:
+    unmatched = summary["rules_unmatched"]
+    out.write(f"\nSurface overrides ({summary['file']}, {summary['rules']} rules): "
+              f"{summary['sessions_set']} sessions set to {USER_OVERRIDE}, "
+              f"{summary['sessions_changed']} of them to another surface than classified\n")
+    if unmatched:
+        out.write(f"  {len(unmatched)} rules match no session: "
+                  + ", ".join(f"rule {i}" for i in unmatched[:_MAX_LISTED]) + "\n")
+
+
+def _overrides(path: str | None) -> pd.DataFrame | None:
+    return None if path is None else read_surface_overrides(path)
+
+
 def _cmd_scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> ExitStatus:
-    summary = scan_summary(_import(args, err))
+    overrides = _overrides(args.surfaces)
+    history = _import(args, err)
+    summary = scan_summary(history)
+    if overrides is not None:
+        summary["surface_overrides"] = override_summary(history.sessions, overrides)
     if args.json:
         json.dump(summary, out, indent=2)
         out.write("\n")
     else:
         _print_scan(summary, out)
+        if overrides is not None:
+            _print_overrides(summary["surface_overrides"], out)
     return ExitStatus.SUCCESS
 
 
@@ -299,21 +351,43 @@ def _shown_flags(analysis: Analysis, since: pd.Timestamp | None) -> pd.DataFrame
 
 def _cmd_analyze(args: argparse.Namespace, out: TextIO, err: TextIO) -> ExitStatus:
     thresholds = _thresholds(args.config)
+    overrides = _overrides(args.surfaces)
     history = _import(args, err)
-    analysis = analyze(history.sessions, thresholds=thresholds, as_of=args.until)
+    analysis = analyze(history.sessions, thresholds=thresholds, as_of=args.until,
+                       surface_overrides=overrides)
     weeks = _recent_weeks(analysis, args.since, args.weeks)
     shown = _shown_flags(analysis, args.since)
     if args.until is not None:
         shown = shown[shown["local_date"] <= args.until]
         weeks = weeks[weeks.index <= args.until]
+    period_runs = analysis.runs
+    if args.since is not None:
+        period_runs = period_runs[period_runs["local_date"] >= args.since]
+    if args.until is not None:
+        period_runs = period_runs[period_runs["local_date"] <= args.until]
     if args.format == "csv":
         shown.to_csv(out, index=False, date_format="%Y-%m-%d")
     elif args.format == "json":
-        json.dump(_analysis_json(analysis, weeks, shown), out, indent=2, default=str)
+        result = _analysis_json(analysis, weeks, shown)
+        result["surfaces"] = _surfaces_json(period_runs)
+        json.dump(result, out, indent=2, default=str)
         out.write("\n")
     else:
-        _print_analysis(analysis, weeks, shown, out)
+        _print_analysis(analysis, weeks, shown, out, period_runs)
     return ExitStatus.SUCCESS
+
+
+def _surfaces_json(period_runs: pd.DataFrame) -> dict[str, Any]:
+    """Runs and distance per surface, and where the surfaces came from."""
+    surface = period_runs["surface"].astype("string").fillna("").replace("", "unknown")
+    distance = period_runs["distance_m"].astype("float64").fillna(0.0)
+    source = period_runs["surface_source"].astype("string").fillna("")
+    return {
+        "runs": {s: int(surface.eq(s).sum()) for s in SURFACES if surface.eq(s).any()},
+        "distance_m": {s: round(float(distance[surface.eq(s).to_numpy(dtype=bool)].sum()), 1)
+                       for s in SURFACES if surface.eq(s).any()},
+        "source_runs": {str(k): int(v) for k, v in source.value_counts().items() if k},
+    }
 
 
 def _analysis_json(analysis: Analysis, weeks: pd.DataFrame, shown: pd.DataFrame) -> dict:
@@ -337,8 +411,26 @@ _LOAD_WORDS = {"trimp_stream": "Banister TRIMP from heart rate",
                "hrss": "heart-rate stress score (HRSS)"}
 
 
+def _print_surfaces(weeks: pd.DataFrame, period_runs: pd.DataFrame, out: TextIO) -> None:
+    w = out.write
+    used = [s for s in SURFACES if (weeks[f"distance_{s}_m"] > 0).any()]
+    if used:
+        w("\nSurface mix (share of each week's distance):\n")
+        w(f"  {'week of':<12}" + "".join(f"{s:>11}" for s in used) + "\n")
+        for start, row in weeks.iterrows():
+            cells = "".join(f"{'-':>11}" if pd.isna(row[f"share_{s}_frac"])
+                            else f"{row[f'share_{s}_frac'] * 100:>9.0f} %" for s in used)
+            w(f"  {start.date()!s:<12}{cells}\n")
+    sources = period_runs["surface_source"].astype("string").fillna("").value_counts()
+    sources = sources[sources.index != ""]
+    if len(sources):
+        w("  surface from: " + ", ".join(f"{k} {v}" for k, v in sources.items())
+          + f" runs{' (user_override: your --surfaces file)' if USER_OVERRIDE in sources else ''}"
+          + "\n")
+
+
 def _print_analysis(analysis: Analysis, weeks: pd.DataFrame, shown: pd.DataFrame,
-                    out: TextIO) -> None:
+                    out: TextIO, period_runs: pd.DataFrame | None = None) -> None:
     w = out.write
     if analysis.runs.empty:
         w("No runs found.\n")
@@ -355,6 +447,7 @@ def _print_analysis(analysis: Analysis, weeks: pd.DataFrame, shown: pd.DataFrame
         w(f"  {start.date()!s:<12}{row['distance_m'] / 1000:>7.1f} km{int(row['runs']):>6}"
           f"{int(row['rest_days']):>11}{row['longest_run_m'] / 1000:>7.1f} km"
           f"{row['ascent_m']:>6.0f} m  {change}\n")
+    _print_surfaces(weeks, analysis.runs if period_runs is None else period_runs, out)
     w(f"\nFlags ({len(shown)}, newest first):\n")
     if shown.empty:
         w("  none in this period\n")

@@ -24,6 +24,9 @@ from typing import Any
 
 SEVERITIES = ("info", "caution", "warning", "high")
 
+#: Running surfaces, the vocabulary of the sessions column ``surface`` (runload.schema).
+SURFACES = ("road", "trail", "track", "treadmill", "indoor", "unknown")
+
 
 @dataclass(frozen=True)
 class SpikeRule:
@@ -140,6 +143,36 @@ class DownhillRule:
 
 
 @dataclass(frozen=True)
+class SurfaceRule:
+    """F-SURFACE: a new or suddenly longer surface (science.md E1; expert opinion).
+
+    A run on one of ``surfaces`` is flagged when it is the first on that surface
+    in at least ``novelty_days`` days, or more than ``spike_frac`` longer than
+    the longest run on that surface started in the ``novelty_days`` before it.
+    """
+
+    enabled: bool = True
+    novelty_days: int = 30            # science.md E1: first run of a class in >= 30 days ...
+    spike_frac: float = 0.10          # ... or > 1.10 x the class's longest run in 30 days
+    surfaces: tuple[str, ...] = ("trail", "track", "treadmill")
+    citation: str = "bertelsen2017"
+    grade: str = "expert opinion"
+
+    def __post_init__(self) -> None:
+        unknown = [s for s in self.surfaces if s not in SURFACES]
+        if unknown:
+            raise ValueError(f"The 'surfaces' setting of SurfaceRule must hold surfaces among "
+                             f"{list(SURFACES)}. Got {unknown[0]!r} instead.")
+        if isinstance(self.novelty_days, bool) or not isinstance(self.novelty_days, int) \
+                or self.novelty_days < 1:
+            raise ValueError("The 'novelty_days' setting of SurfaceRule must be an int >= 1. "
+                             f"Got {self.novelty_days!r} instead.")
+        if not self.spike_frac >= 0:
+            raise ValueError("The 'spike_frac' setting of SurfaceRule must be a fraction >= 0. "
+                             f"Got {self.spike_frac!r} instead.")
+
+
+@dataclass(frozen=True)
 class AcwrSettings:
     """ACWR display (never a risk colour): uncoupled 7:21 by default (Windt & Gabbett 2019)."""
 
@@ -182,6 +215,7 @@ class Thresholds:
     monotony: MonotonyRule = field(default_factory=MonotonyRule)
     fitness: FitnessRule = field(default_factory=FitnessRule)
     downhill: DownhillRule = field(default_factory=DownhillRule)
+    surface: SurfaceRule = field(default_factory=SurfaceRule)
     acwr: AcwrSettings = field(default_factory=AcwrSettings)
     load: LoadSettings = field(default_factory=LoadSettings)
     weeks: WeekSettings = field(default_factory=WeekSettings)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 from runload.cli import ExitStatus, main
 
@@ -108,7 +109,9 @@ def test_analyze_csv_json_and_period(realdata):
                        "--since", "2022-10-01", str(realdata / "history_a"))
     assert code == ExitStatus.SUCCESS
     flags = pd.read_csv(io.StringIO(out))
-    assert len(flags) == 7 and (flags["local_date"] >= "2022-10-01").all()
+    assert (flags["local_date"] >= "2022-10-01").all()
+    # the surface flags and the one-variable flag's surface mix depend on the classification
+    assert len(flags[~flags["flag_id"].isin(["F-SURFACE", "F-ONEVAR"])]) == 5
     code, out, _ = run("analyze", "--no-cache", "--tz", "Asia/Shanghai", "--format", "json",
                        "--until", "2020-12-31", str(realdata / "history_a"))
     result = json.loads(out)
@@ -129,3 +132,76 @@ def test_analyze_config_file(realdata, tmp_path):
                        str(realdata / "history_a"))
     assert code == ExitStatus.ERROR
     assert "Unknown key 'lookback' in config section [spike]" in err
+
+
+SURFACES_TOML = """\
+[[override]]
+from = 2022-10-01
+to = 2022-10-31
+surface = "trail"
+
+[[override]]
+activity_id = "826517323a13aac2-0"
+surface = "track"
+"""
+
+
+def test_analyze_with_a_surface_override_file(realdata, tmp_path):
+    path = tmp_path / "surfaces.toml"
+    path.write_text(SURFACES_TOML)
+    code, out, err = run("analyze", "--no-cache", "--tz", "Asia/Shanghai", "--format", "json",
+                         "--since", "2022-09-26", "--surfaces", str(path),
+                         str(realdata / "history_a"))
+    assert code == ExitStatus.SUCCESS, err
+    result = json.loads(out)
+    weeks = {w["week_start"]: w for w in result["weeks"]}
+    for week in ("2022-10-03", "2022-10-10", "2022-10-17", "2022-10-24"):
+        assert weeks[week]["distance_trail_m"] == weeks[week]["distance_m"] > 0
+        assert weeks[week]["share_trail_frac"] == 1.0
+    assert weeks["2022-12-05"]["distance_track_m"] == pytest.approx(11006.82)
+    # 7 October runs and the 8 December run; nothing else is user_override
+    assert result["surfaces"]["source_runs"]["user_override"] == 8
+    assert result["surfaces"]["runs"]["track"] >= 1
+    surface_flags = [f for f in result["flags"] if f["flag_id"] == "F-SURFACE"]
+    overridden = [f for f in surface_flags if "(surface from your override file)" in f["message"]]
+    assert any(f["local_date"].startswith("2022-10") for f in overridden)
+    assert all(f["evidence_grade"] == "expert opinion" for f in surface_flags)
+
+    code, out, err = run("analyze", "--no-cache", "--tz", "Asia/Shanghai", "--surfaces",
+                         str(path), str(realdata / "history_a"))
+    assert code == ExitStatus.SUCCESS, err
+    assert "Surface mix (share of each week's distance):" in out
+    assert "user_override 8" in out
+
+
+def test_scan_reports_what_a_surface_override_file_changed(realdata, tmp_path):
+    path = tmp_path / "surfaces.csv"
+    path.write_text("activity_id,from,to,surface\n,2022-10-01,2022-10-31,trail\n"
+                    "826517323a13aac2-0,,,track\nnot-an-id-0,,,road\n")
+    code, out, err = run("scan", "--no-cache", "--tz", "Asia/Shanghai", "--surfaces", str(path),
+                         str(realdata / "history_a"))
+    assert code == ExitStatus.SUCCESS, err
+    assert (f"Surface overrides ({path}, 3 rules): 8 sessions set to user_override" in out)
+    assert "1 rules match no session: rule 3" in out
+    code, out, _ = run("scan", "--no-cache", "--tz", "Asia/Shanghai", "--json", "--surfaces",
+                       str(path), str(realdata / "history_a"))
+    summary = json.loads(out)["surface_overrides"]
+    assert (summary["rules"], summary["sessions_set"], summary["rules_unmatched"]) == (3, 8, [3])
+    assert 0 <= summary["sessions_changed"] <= 8
+
+
+def test_a_bad_surface_override_file_is_a_one_line_error(realdata, tmp_path):
+    path = tmp_path / "surfaces.toml"
+    path.write_text(SURFACES_TOML.replace('"track"', '"gravel"'))
+    for command in ("scan", "analyze"):
+        code, out, err = run(command, "--no-cache", "--surfaces", str(path),
+                             str(realdata / "history_a"))
+        assert code == ExitStatus.ERROR
+        assert out == ""
+        assert err == (f"runload: {path}, line 6 ([[override]] entry 2): unknown surface "
+                       "'gravel'; the surfaces are road, trail, track, treadmill, indoor, "
+                       "unknown.\n")
+    code, _, err = run("analyze", "--surfaces", str(tmp_path / "absent.csv"),
+                       str(realdata / "history_a"))
+    assert code == ExitStatus.ERROR
+    assert "absent.csv: cannot read the surface override file" in err

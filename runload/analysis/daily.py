@@ -12,15 +12,19 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from runload.config import SURFACES
 from runload.errors import RunloadWarning
 
 #: Columns of the sessions table that :func:`runs` and :func:`daily_table` read.
 SESSION_INPUT_COLUMNS = ("activity_id", "sport", "duplicate_of", "local_date", "start_utc",
                          "timer_s", "elapsed_s", "distance_m", "ascent_m", "descent_m")
 
+#: Per-surface distance columns of :func:`daily_table`, in :data:`runload.config.SURFACES` order.
+SURFACE_DISTANCE_COLUMNS = tuple(f"distance_{s}_m" for s in SURFACES)
+
 #: Columns of :func:`daily_table`, in order.
 DAILY_COLUMNS = ("runs", "distance_m", "duration_s", "ascent_m", "descent_m", "longest_run_m",
-                 "longest_run_s", "load", "is_rest_day")
+                 "longest_run_s", "load", *SURFACE_DISTANCE_COLUMNS, "is_rest_day")
 
 _SUMMED = ("distance_m", "duration_s", "ascent_m", "descent_m", "load")
 
@@ -89,6 +93,43 @@ def runs(sessions: pd.DataFrame) -> pd.DataFrame:
                               na_position="last").copy()
 
 
+def session_surface(sessions: pd.DataFrame) -> pd.Series:
+    """The running surface of each session, with unclassified sessions as 'unknown'.
+
+    Parameters
+    ----------
+    sessions : pandas.DataFrame
+        A sessions table; ``surface`` is read when present.
+
+    Returns
+    -------
+    pandas.Series
+        On ``sessions``' index, dtype string, named ``surface``: one of
+        :data:`runload.config.SURFACES`.  '' (not classified yet), a missing
+        value or a missing ``surface`` column give 'unknown'.
+
+    Raises
+    ------
+    ValueError
+        If a surface is not one of :data:`runload.config.SURFACES`.
+
+    Examples
+    --------
+    >>> from runload.schema import sessions_frame
+    >>> session_surface(sessions_frame([{"surface": "trail"}, {}])).tolist()
+    ['trail', 'unknown']
+    """
+    if "surface" not in sessions.columns:
+        return pd.Series("unknown", index=sessions.index, dtype="string", name="surface")
+    surface = sessions["surface"].astype("string").fillna("")
+    surface = surface.mask(surface.eq(""), "unknown").rename("surface")
+    bad = ~surface.isin(SURFACES).to_numpy(dtype=bool)
+    if bad.any():
+        raise ValueError(f"The sessions column 'surface' must hold one of {list(SURFACES)} "
+                         f"or ''. Got {surface[bad].iloc[0]!r} instead.")
+    return surface
+
+
 def _empty_daily(unit: str) -> pd.DataFrame:
     index = pd.DatetimeIndex([], dtype=f"datetime64[{unit}]", name="local_date", freq="D")
     frame = pd.DataFrame({c: pd.Series([], dtype="float64", index=index) for c in DAILY_COLUMNS})
@@ -141,6 +182,11 @@ def daily_table(sessions: pd.DataFrame, *, load: pd.Series | None = None,
           ``descent_m`` [m], ``load`` [load unit]: sums over the day's runs.
         - ``longest_run_m`` [m], ``longest_run_s`` [s]: the day's longest run by
           distance and by duration (0 on rest days).
+        - ``distance_road_m``, ``distance_trail_m``, ``distance_track_m``,
+          ``distance_treadmill_m``, ``distance_indoor_m``,
+          ``distance_unknown_m`` [m]: the day's distance on each surface
+          (:func:`session_surface`: a session without a surface counts as
+          unknown); they add up to ``distance_m``.
         - ``is_rest_day`` (bool): no run that day.
 
         Rest days are rows of zeros.  No runs: an empty table with these columns.
@@ -150,7 +196,8 @@ def daily_table(sessions: pd.DataFrame, *, load: pd.Series | None = None,
     TypeError
         If ``sessions`` is not a DataFrame or ``as_of`` is not a date.
     ValueError
-        If a sessions column is missing, or ``load``'s index repeats an
+        If a sessions column is missing, a ``surface`` is not one of
+        :data:`runload.config.SURFACES`, or ``load``'s index repeats an
         ``activity_id``.
 
     Warns
@@ -211,16 +258,22 @@ def daily_table(sessions: pd.DataFrame, *, load: pd.Series | None = None,
                           RunloadWarning, stacklevel=2)
         run_load = pd.Series(load.reindex(ids.to_numpy()).to_numpy(dtype="float64"),
                              index=chosen.index)
+    distance_m = chosen["distance_m"].astype("float64")
+    surface = session_surface(chosen).to_numpy(dtype=object)
     per_run = pd.DataFrame({
         "local_date": chosen["local_date"],
-        "distance_m": chosen["distance_m"].astype("float64"),
+        "distance_m": distance_m,
         "duration_s": duration_s.astype("float64"),
         "ascent_m": chosen["ascent_m"].astype("float64"),
         "descent_m": chosen["descent_m"].astype("float64"),
         "load": run_load.astype("float64"),
+        # NaN stays NaN on its own surface and sums as 0, as in distance_m, so the
+        # surface columns add up to distance_m exactly.
+        **{column: distance_m.where(surface == name, 0.0)
+           for name, column in zip(SURFACES, SURFACE_DISTANCE_COLUMNS, strict=True)},
     })
     grouped = per_run.groupby("local_date", sort=True)
-    per_day = grouped[list(_SUMMED)].sum(min_count=0)
+    per_day = grouped[[*_SUMMED, *SURFACE_DISTANCE_COLUMNS]].sum(min_count=0)
     per_day["runs"] = grouped.size()
     per_day["longest_run_m"] = grouped["distance_m"].max()
     per_day["longest_run_s"] = grouped["duration_s"].max()

@@ -38,10 +38,13 @@ from runload.analysis.rest import (
     rest_flags,
 )
 from runload.analysis.spikes import session_spikes, spike_flags
+from runload.analysis.surface import classify_surfaces
+from runload.analysis.surface_load import apply_surface_overrides, surface_novelty_flags
 from runload.analysis.volume import (
     one_variable_flags,
     rolling_7d,
     weekly_jump_flags,
+    weekly_surface_share,
     weekly_table,
 )
 from runload.config import Thresholds
@@ -57,13 +60,14 @@ class Analysis:
     Attributes
     ----------
     runs : pandas.DataFrame
-        The running sessions analysed (sessions columns).
+        The running sessions analysed (sessions columns), with their
+        surfaces classified and the user's overrides applied.
     loads : pandas.DataFrame
         Per-session load (index activity_id; ``load``, ``load_kind``).
     daily : pandas.DataFrame
         One row per local day (rest days included).
     weekly : pandas.DataFrame
-        Calendar weeks.
+        Calendar weeks, with distance and share per surface.
     rolling : pandas.DataFrame
         Rolling 7-day windows, per day.
     spikes : pandas.DataFrame
@@ -112,7 +116,8 @@ class Analysis:
 
 def analyze(sessions: pd.DataFrame, *, thresholds: Thresholds | None = None,
             as_of: pd.Timestamp | None = None,
-            streams: Mapping[str, pd.DataFrame] | None = None) -> Analysis:
+            streams: Mapping[str, pd.DataFrame] | None = None,
+            surface_overrides: pd.DataFrame | None = None) -> Analysis:
     """Compute every load table and flag of a history.
 
     Parameters
@@ -128,13 +133,27 @@ def analyze(sessions: pd.DataFrame, *, thresholds: Thresholds | None = None,
     streams : mapping of activity_id to streams table, optional
         Per-record heart rate for per-sample TRIMP; without it TRIMP comes
         from session average heart rate.
+    surface_overrides : pandas.DataFrame, optional
+        The user's surface rules, from
+        :func:`runload.readers.overrides.read_surface_overrides`; applied
+        after the surface classification, and shown as 'user_override'.
 
     Returns
     -------
     Analysis
+
+    Notes
+    -----
+    Surfaces: every run is classified
+    (:func:`runload.analysis.surface.classify_surfaces`), then the overrides
+    are applied (:func:`runload.analysis.surface_load.apply_surface_overrides`).
+    The weekly surface shares feed the one-variable flag, and F-SURFACE flags
+    new or suddenly longer surfaces.
     """
     t = thresholds or Thresholds()
-    run_sessions = runs(sessions)
+    run_sessions = classify_surfaces(runs(sessions))
+    if surface_overrides is not None:
+        run_sessions = apply_surface_overrides(run_sessions, surface_overrides)
     loads, load_kind, load_note = _consistent_loads(run_sessions, t, streams)
     daily = daily_table(run_sessions, load=loads["load"], as_of=as_of)
     weekly = weekly_table(daily, week_start=t.weeks.week_start,
@@ -162,7 +181,8 @@ def analyze(sessions: pd.DataFrame, *, thresholds: Thresholds | None = None,
     if t.weekly_jump.enabled:
         rows += weekly_jump_flags(rolling, daily, t.weekly_jump)
     if t.one_variable.enabled:
-        rows += one_variable_flags(weekly, t.one_variable)
+        rows += one_variable_flags(weekly, t.one_variable,
+                                   surface_share=weekly_surface_share(weekly))
     if t.rest.enabled:
         rows += rest_flags(daily, t.rest, week_start=t.weeks.week_start)
     if t.monotony.enabled:
@@ -171,6 +191,8 @@ def analyze(sessions: pd.DataFrame, *, thresholds: Thresholds | None = None,
         rows += fitness_flags(fit, t.fitness, load_kind=load_kind)
     if t.downhill.enabled:
         rows += downhill_flags(run_sessions, t.downhill)
+    if t.surface.enabled:
+        rows += surface_novelty_flags(run_sessions, t.surface)
     flag_table = _sorted(flags_frame(rows))
     cited = list(dict.fromkeys(flag_table["citation_key"]))
     return Analysis(runs=run_sessions, loads=loads, daily=daily, weekly=weekly,
@@ -211,9 +233,11 @@ def _consistent_loads(run_sessions: pd.DataFrame, t: Thresholds,
 
 
 def flags(sessions: pd.DataFrame, *, thresholds: Thresholds | None = None,
-          as_of: pd.Timestamp | None = None) -> pd.DataFrame:
+          as_of: pd.Timestamp | None = None,
+          surface_overrides: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every flag of a history (see :func:`analyze`), newest first, then most severe."""
-    return analyze(sessions, thresholds=thresholds, as_of=as_of).flags
+    return analyze(sessions, thresholds=thresholds, as_of=as_of,
+                   surface_overrides=surface_overrides).flags
 
 
 def _sorted(table: pd.DataFrame) -> pd.DataFrame:

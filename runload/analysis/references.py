@@ -72,6 +72,11 @@ _REFS = (
               "M. L. Bertelsen et al., \"A framework for the etiology of running-related "
               "injuries,\" Scand. J. Med. Sci. Sports, vol. 27, no. 11, pp. 1170-1180, 2017.",
               "10.1111/sms.12883", "a conceptual framework (expert opinion)"),
+    Reference("vanderworp2015",
+              "M. P. van der Worp et al., \"Injuries in runners; a systematic review on risk "
+              "factors and sex differences,\" PLoS One, vol. 10, no. 2, e0114937, 2015.",
+              "10.1371/journal.pone.0114937",
+              "a systematic review of 15 cohorts (surface findings inconsistent)"),
     Reference("bontemps2020",
               "B. Bontemps, F. Vercruyssen, M. Gruet, and J. Louis, \"Downhill running: what are "
               "the effects and how can we adapt? A narrative review,\" Sports Med., vol. 50, "

@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from runload.analysis.daily import daily_table, runs
+from runload.analysis.daily import SURFACE_DISTANCE_COLUMNS, daily_table, runs
 from runload.analysis.words import day, km, pct
-from runload.config import OneVariableRule, WeeklyJumpRule
+from runload.config import SURFACES, OneVariableRule, WeeklyJumpRule
 
 #: Day names accepted by ``week_start``, Monday first (pandas ``day_of_week`` order).
 WEEK_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -41,9 +41,17 @@ TEN_PERCENT_RULE_FRAC = 0.10
 _DAILY_NEEDED = ("runs", "distance_m", "duration_s", "ascent_m", "descent_m", "longest_run_m",
                  "is_rest_day")
 
+#: Per-surface share-of-distance columns of :func:`weekly_table`, in SURFACES order.
+SURFACE_SHARE_COLUMNS = tuple(f"share_{s}_frac" for s in SURFACES)
+
+#: Surfaces whose weekly share feeds the one-variable flag: 'unknown' is no surface, and a
+#: week going from unknown to known (a new watch) would otherwise read as a change.
+KNOWN_SURFACES = tuple(s for s in SURFACES if s != "unknown")
+
 WEEKLY_COLUMNS = ("days", "runs", "rest_days", "distance_m", "duration_s", "ascent_m",
                   "descent_m", "longest_run_m", "avg_speed_mps", "avg_pace_s_per_km",
-                  "change_frac", "change_bin", "base_ok")
+                  "change_frac", "change_bin", "base_ok", *SURFACE_DISTANCE_COLUMNS,
+                  *SURFACE_SHARE_COLUMNS)
 
 ROLLING_COLUMNS = ("distance_7d_m", "prev_distance_7d_m", "runs_7d", "prev_runs_7d",
                    "rest_days_7d", "change_frac", "change_bin", "base_ok")
@@ -100,7 +108,9 @@ def weekly_table(daily: pd.DataFrame, *, week_start: str = "monday", min_base_m:
         From :func:`runload.analysis.daily.daily_table`: one row per day, index
         ``local_date``; needs ``runs``, ``distance_m`` [m], ``duration_s`` [s],
         ``ascent_m`` [m], ``descent_m`` [m], ``longest_run_m`` [m] and
-        ``is_rest_day``.
+        ``is_rest_day``.  Its per-surface distances (``distance_road_m`` ...
+        ``distance_unknown_m`` [m]) are used when all are present; without
+        them every metre counts as unknown.
     week_start : {'monday', ..., 'sunday'}, default 'monday'
         The first day of a calendar week.
     min_base_m : float, default 5000.0
@@ -133,13 +143,19 @@ def weekly_table(daily: pd.DataFrame, *, week_start: str = "monday", min_base_m:
         - ``change_bin`` (string): ``'<10% or less'`` (change <= 0.10, including
           any decrease), ``'10-30%'`` (0.10 < change <= 0.30), ``'>30%'``
           (change > 0.30), or ``''`` when not evaluated.
+        - ``distance_<surface>_m`` [m], one per surface of
+          :data:`runload.config.SURFACES` (road, trail, track, treadmill,
+          indoor, unknown): the week's distance on it.
+        - ``share_<surface>_frac`` [fraction]: that distance over
+          ``distance_m``; NaN in a week without distance.
 
     Raises
     ------
     TypeError
         If ``daily`` is not a DataFrame.
     ValueError
-        If ``daily`` is not a gap-free daily table, or a parameter is out of range.
+        If ``daily`` is not a gap-free daily table, has only some of the
+        per-surface columns, or a parameter is out of range.
 
     Notes
     -----
@@ -179,6 +195,12 @@ def weekly_table(daily: pd.DataFrame, *, week_start: str = "monday", min_base_m:
     """
     _check_daily(daily, "weekly_table")
     _check_base(min_base_m, min_base_runs, "weekly_table")
+    has_surface = [c in daily.columns for c in SURFACE_DISTANCE_COLUMNS]
+    if any(has_surface) and not all(has_surface):
+        missing = [c for c, has in zip(SURFACE_DISTANCE_COLUMNS, has_surface, strict=True)
+                   if not has]
+        raise ValueError("The 'daily' parameter of weekly_table must have all or none of the "
+                         f"per-surface distance columns; missing {missing}.")
     if week_start not in WEEK_DAYS:
         raise ValueError(f"The 'week_start' parameter of weekly_table must be one of "
                          f"{list(WEEK_DAYS)}. Got {week_start!r} instead.")
@@ -212,7 +234,76 @@ def weekly_table(daily: pd.DataFrame, *, week_start: str = "monday", min_base_m:
     table["change_frac"] = _change(table["distance_m"], previous_m, base_ok)
     table["change_bin"] = _change_bin(table["change_frac"])
     table["base_ok"] = base_ok.astype(bool)
+    if all(has_surface):
+        by_surface = grouped[list(SURFACE_DISTANCE_COLUMNS)].sum().astype("float64")
+        by_surface.index = weeks
+    else:
+        by_surface = pd.DataFrame(0.0, index=weeks, columns=list(SURFACE_DISTANCE_COLUMNS))
+        by_surface["distance_unknown_m"] = table["distance_m"]
+    total_m = table["distance_m"].where(table["distance_m"] > 0)
+    for distance_column, share_column in zip(SURFACE_DISTANCE_COLUMNS, SURFACE_SHARE_COLUMNS,
+                                             strict=True):
+        table[distance_column] = by_surface[distance_column]
+        table[share_column] = by_surface[distance_column] / total_m
     return table[list(WEEKLY_COLUMNS)]
+
+
+def weekly_surface_share(weekly: pd.DataFrame, *,
+                         surfaces: tuple[str, ...] = KNOWN_SURFACES) -> pd.DataFrame:
+    """Each week's surface mix among the known surfaces, as :func:`one_variable_flags` reads it.
+
+    Parameters
+    ----------
+    weekly : pandas.DataFrame
+        From :func:`weekly_table`; needs ``distance_<surface>_m`` [m] for each
+        of ``surfaces``.
+    surfaces : tuple of str, default all but 'unknown'
+        The surfaces compared (:data:`runload.config.SURFACES`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        On ``weekly``'s index, one column per surface named after it
+        ('road', 'trail', ...): its share of the week's distance on
+        ``surfaces`` [fraction, 0-1], ``distance_<s>_m / sum of distance_<x>_m
+        over x in surfaces``.  NaN in a week without distance on them, so such
+        a week neither is nor serves as a baseline for a surface change.
+
+    Raises
+    ------
+    ValueError
+        If a surface is unknown or its distance column is missing.
+
+    Notes
+    -----
+    'unknown' is left out of the shares by default: a week whose runs went
+    from unknown to known surfaces (a new watch, a classifier that can now
+    tell) did not change surface, and a baseline of unknown weeks gives NaN
+    shares (not assessed) rather than 0 % road.  So these shares differ from
+    ``weekly_table``'s ``share_<s>_frac`` (share of all distance) when some
+    distance is unknown.
+
+    Examples
+    --------
+    >>> weekly = pd.DataFrame({"distance_road_m": [8000.0, 2000.0, 0.0],
+    ...                        "distance_trail_m": [0.0, 6000.0, 0.0]})
+    >>> weekly_surface_share(weekly, surfaces=("road", "trail")).to_numpy().tolist()
+    [[1.0, 0.0], [0.25, 0.75], [nan, nan]]
+    """
+    unknown = [s for s in surfaces if s not in SURFACES]
+    if unknown:
+        raise ValueError(f"The 'surfaces' parameter of weekly_surface_share must name surfaces "
+                         f"among {list(SURFACES)}. Got {unknown[0]!r} instead.")
+    columns = [f"distance_{s}_m" for s in surfaces]
+    missing = [c for c in columns if c not in weekly.columns]
+    if missing:
+        raise ValueError("The 'weekly' parameter of weekly_surface_share must be a weekly_table; "
+                         f"missing columns {missing}.")
+    distance = weekly[columns].astype("float64")
+    total_m = distance.sum(axis=1)
+    share = distance.div(total_m.where(total_m > 0), axis=0)
+    share.columns = list(surfaces)
+    return share
 
 
 def rolling_7d(daily: pd.DataFrame, *, min_base_m: float = 5000.0,
@@ -474,8 +565,8 @@ def one_variable_flags(weekly: pd.DataFrame, rule: OneVariableRule, *,
     surface_share : pandas.DataFrame, optional
         Indexed like ``weekly``, one column per surface (e.g. 'trail',
         'treadmill') holding that surface's share of the week's distance
-        [fraction, 0-1].  Without it the surface mix is not assessed (science.md
-        E1: the surface is only an optional input for now).
+        [fraction, 0-1], e.g. :func:`weekly_surface_share` of ``weekly`` (as
+        ``analyze`` passes it).  Without it the surface mix is not assessed.
     min_climb_rise_m : float, default 50.0
         Climb also has to rise by at least this much over the baseline mean to
         count [m/week]: a design choice, so that a few metres of GPS altitude

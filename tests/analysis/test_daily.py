@@ -10,7 +10,13 @@ import pytest
 
 import runload
 from runload import RunloadWarning
-from runload.analysis.daily import DAILY_COLUMNS, daily_table, runs
+from runload.analysis.daily import (
+    DAILY_COLUMNS,
+    SURFACE_DISTANCE_COLUMNS,
+    daily_table,
+    runs,
+    session_surface,
+)
 from runload.schema import sessions_frame
 
 
@@ -95,6 +101,7 @@ def test_daily_rest_days_are_rows_of_zeros_and_the_index_is_daily():
         "duration_s": np.dtype("float64"), "ascent_m": np.dtype("float64"),
         "descent_m": np.dtype("float64"), "longest_run_m": np.dtype("float64"),
         "longest_run_s": np.dtype("float64"), "load": np.dtype("float64"),
+        **{c: np.dtype("float64") for c in SURFACE_DISTANCE_COLUMNS},
         "is_rest_day": np.dtype("bool")}
 
 
@@ -249,6 +256,51 @@ def test_daily_rejects_a_table_without_session_columns():
         daily_table(pd.DataFrame({"sport": ["running"]}))
     with pytest.raises(TypeError, match="must be a pandas DataFrame"):
         runs([{"sport": "running"}])
+
+
+def test_daily_distance_per_surface():
+    s = sessions_frame([
+        run("2024-03-01", 5.0, surface="road", activity_id="a"),
+        run("2024-03-01", 3.5, at="18:00", surface="trail", activity_id="b"),
+        run("2024-03-01", 2.0, at="19:00", surface="road", activity_id="c"),
+        run("2024-03-03", 6.0, surface="treadmill", activity_id="d"),
+        run("2024-03-03", 1.5, at="12:00", surface="", activity_id="e"),     # not classified
+        run("2024-03-03", 1.0, at="13:00", surface="track", activity_id="f"),
+        run("2024-03-04", 4.0, surface="indoor", activity_id="g"),
+        run("2024-03-04", 2.5, at="09:00", surface="unknown", activity_id="h"),
+        run("2024-03-04", None, at="10:00", surface="trail", activity_id="i"),  # no distance
+        run("2024-03-04", 9.0, at="11:00", surface="trail", sport="cycling", activity_id="j"),
+    ])
+    d = daily_table(s)
+    assert SURFACE_DISTANCE_COLUMNS == ("distance_road_m", "distance_trail_m",
+                                        "distance_track_m", "distance_treadmill_m",
+                                        "distance_indoor_m", "distance_unknown_m")
+    assert d[list(SURFACE_DISTANCE_COLUMNS)].to_numpy().tolist() == [
+        [7000.0, 3500.0, 0.0, 0.0, 0.0, 0.0],
+        [0.0, 0.0, 0.0, 0.0, 0.0, 0.0],                # rest day
+        [0.0, 0.0, 1000.0, 6000.0, 0.0, 1500.0],
+        [0.0, 0.0, 0.0, 0.0, 4000.0, 2500.0],
+    ]
+    assert d[list(SURFACE_DISTANCE_COLUMNS)].sum(axis=1).tolist() == d["distance_m"].tolist()
+    assert list(d.columns[-8:]) == ["load", *SURFACE_DISTANCE_COLUMNS, "is_rest_day"]
+
+
+def test_daily_without_a_surface_column_counts_everything_as_unknown():
+    s = sessions_frame([run("2024-03-01", 5.0, surface="trail"), run("2024-03-02", 3.0)])
+    d = daily_table(s.drop(columns="surface"))
+    assert d["distance_unknown_m"].tolist() == [5000.0, 3000.0]
+    assert d["distance_trail_m"].tolist() == [0.0, 0.0]
+
+
+def test_session_surface_maps_blank_and_missing_to_unknown_and_rejects_others():
+    s = sessions_frame([run("2024-03-01", surface="trail"), run("2024-03-02", surface=""),
+                        run("2024-03-03", surface="road")])
+    s.loc[2, "surface"] = pd.NA
+    got = session_surface(s)
+    assert got.tolist() == ["trail", "unknown", "unknown"]
+    assert (got.name, str(got.dtype)) == ("surface", "string")
+    with pytest.raises(ValueError, match="Got 'gravel' instead"):
+        daily_table(sessions_frame([run("2024-03-01", surface="gravel")]))
 
 
 @pytest.fixture(scope="module")

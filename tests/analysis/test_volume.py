@@ -18,6 +18,7 @@ from runload.analysis.volume import (
     one_variable_flags,
     rolling_7d,
     weekly_jump_flags,
+    weekly_surface_share,
     weekly_table,
     weekly_volume,
 )
@@ -499,6 +500,95 @@ def test_one_variable_on_a_weekly_table():
     assert [r["local_date"] for r in rows] == [pd.Timestamp("2024-01-29")]
     assert rows[0]["message"].startswith(
         "distance +40 %, time +43 % and climb from 0 to 200 m in one week")
+
+
+# --- surfaces ------------------------------------------------------------------------------
+
+def test_weekly_distance_and_share_per_surface():
+    sessions = sessions_frame([
+        run("2024-03-04", 6.0, activity_id="a", surface="road"),
+        run("2024-03-06", 3.0, activity_id="b", surface="trail"),
+        run("2024-03-09", 1.0, activity_id="c", surface=""),
+        run("2024-03-20", 4.0, activity_id="d", surface="treadmill"),
+        run("2024-03-21", 1.0, activity_id="e", surface="track"),
+        run("2024-03-22", 3.0, activity_id="f", surface="indoor"),
+    ])
+    weekly = weekly_table(daily_table(sessions))
+    assert list(weekly.columns[-12:]) == [
+        "distance_road_m", "distance_trail_m", "distance_track_m", "distance_treadmill_m",
+        "distance_indoor_m", "distance_unknown_m", "share_road_frac", "share_trail_frac",
+        "share_track_frac", "share_treadmill_frac", "share_indoor_frac", "share_unknown_frac"]
+    distances = weekly[[c for c in weekly.columns if c.startswith("distance_") and
+                        c != "distance_m"]]
+    assert distances.to_numpy().tolist() == [[6000.0, 3000.0, 0.0, 0.0, 0.0, 1000.0],
+                                             [0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+                                             [0.0, 0.0, 1000.0, 4000.0, 3000.0, 0.0]]
+    shares = weekly[[c for c in weekly.columns if c.startswith("share_")]]
+    assert shares.iloc[0].tolist() == [0.6, 0.3, 0.0, 0.0, 0.0, 0.1]
+    assert shares.iloc[1].isna().all()                       # a week without distance
+    assert shares.iloc[2].tolist() == [0.0, 0.0, 0.125, 0.5, 0.375, 0.0]
+    assert (weekly.dtypes[distances.columns] == "float64").all()
+    pd.testing.assert_series_equal(distances.sum(axis=1), weekly["distance_m"],
+                                   check_names=False)
+
+
+def test_weekly_of_a_daily_table_without_surfaces_counts_unknown():
+    daily = daily_of(("2024-03-04", 5.0), ("2024-03-12", 7.0))
+    weekly = weekly_table(daily.drop(columns=[c for c in daily.columns
+                                              if c.startswith("distance_") and c != "distance_m"]))
+    assert weekly["distance_unknown_m"].tolist() == [5000.0, 7000.0]
+    assert weekly["share_unknown_frac"].tolist() == [1.0, 1.0]
+    assert weekly["distance_road_m"].tolist() == [0.0, 0.0]
+    with pytest.raises(ValueError, match=r"all or none of the per-surface.*distance_trail_m"):
+        weekly_table(daily.drop(columns="distance_trail_m"))
+
+
+def test_weekly_surface_share_for_one_variable_flags():
+    weekly = weekly_table(daily_of(("2024-03-04", 5.0)))
+    share = weekly_surface_share(weekly)
+    assert list(share.columns) == ["road", "trail", "track", "treadmill", "indoor"]
+    assert share.index.equals(weekly.index)
+    assert list(weekly_surface_share(weekly, surfaces=("trail", "unknown")).columns) == [
+        "trail", "unknown"]
+    with pytest.raises(ValueError, match="Got 'sand' instead"):
+        weekly_surface_share(weekly, surfaces=("sand",))
+    with pytest.raises(ValueError, match="missing columns"):
+        weekly_surface_share(weekly.drop(columns="distance_road_m"))
+    # shares among the known surfaces: unknown distance is left out, not counted as a surface
+    mixed = weekly_table(daily_table(sessions_frame([
+        run("2024-03-04", 6.0, surface="road"), run("2024-03-05", 2.0, surface="trail",
+                                                    activity_id="t"),
+        run("2024-03-06", 2.0, surface="", activity_id="u"),
+        run("2024-03-11", 2.0, surface="", activity_id="v")])))
+    assert weekly_surface_share(mixed)[["road", "trail"]].iloc[0].tolist() == [0.75, 0.25]
+    assert weekly_surface_share(mixed).iloc[1].isna().all()
+    assert mixed["share_road_frac"].iloc[0] == 0.6
+
+
+def test_one_variable_counts_a_switch_from_road_to_trail():
+    base = [(d, "road", 1500.0) for d in ("2024-01-01", "2024-01-03", "2024-01-08",
+                                          "2024-01-10", "2024-01-15", "2024-01-17",
+                                          "2024-01-22", "2024-01-24")]
+    def week5(surface: str, timer_s: float) -> list:
+        return [("2024-01-29", surface, timer_s), ("2024-01-31", surface, timer_s)]
+
+    def flags_of(rows) -> list[dict]:
+        sessions = sessions_frame([run(d, 5.0, activity_id=d, surface=s, timer_s=t)
+                                   for d, s, t in rows])
+        weekly = weekly_table(daily_table(sessions, as_of=pd.Timestamp("2024-02-04")))
+        return one_variable_flags(weekly, OneVariableRule(),
+                                  surface_share=weekly_surface_share(weekly))
+
+    # trail and 7 % faster: two variables
+    rows = flags_of(base + week5("trail", 1500.0 / 1.07))
+    assert [(r["local_date"], r["value"]) for r in rows] == [(pd.Timestamp("2024-01-29"), 2.0)]
+    assert rows[0]["message"].startswith(
+        "pace 7 % faster and trail share +100 points in one week, against the 4 weeks before")
+    assert flags_of(base + week5("trail", 1500.0)) == []             # surface only
+    assert flags_of(base + week5("road", 1500.0 / 1.07)) == []       # pace only
+    # a week going from unknown to a known surface is no surface change
+    unknown = [(d, "", t) for d, _, t in base]
+    assert flags_of(unknown + week5("road", 1500.0 / 1.07)) == []
 
 
 # --- wording and real data --------------------------------------------------------------
