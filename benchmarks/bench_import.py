@@ -27,15 +27,14 @@ Three measurements, one report:
    listing every run (folded into its file by de-duplication) plus a few
    manual entries without a file.  The same export unzipped into a folder is
    timed for comparison.  Generation time is printed, not measured.
-3. **The executor default** (``read_history(executor=None)``: FIT inline,
-   GPX/TCX into a process pool once ``POOL_MIN_XML_BYTES`` wait).  Cold
+3. **The executor default** (``read_history(executor=None)``: inline, or a
+   process pool once a format's uncached content reaches ``POOL_MIN_BYTES``).  Cold
    ``read_history(use_cache=False)`` with the default, with an explicit
    ``ProcessPoolExecutor(2)`` (started inside the timed call) and serial (an
    :class:`InlineExecutor` whose ``submit`` runs the job at once), on
    history_a, on the synthetic FIT files, and on GPX 1.1 copies (Garmin
    Connect style, TrackPointExtension hr/cad) of ``--gpx-runs`` synthetic
-   outdoor runs, in sets of 1 file, about 2 and 4 MiB, about
-   ``POOL_MIN_XML_BYTES`` and all.  Modes run in a rotating order,
+   outdoor runs, in sets of 1 file, about 2, 4 and 16 MiB, and all.  Modes run in a rotating order,
    ``--exec-repeat`` rounds on the GPX sets and at least 5 on the FIT sets.
    This runs first, while the benchmark process is small: a pool forks it.
 
@@ -44,8 +43,8 @@ page cache (dropping it needs root), as they are on a second import by a user.
 
 Run from the repository root::
 
-    python benchmarks/bench_import.py            # 2000 runs, 200 GPX: about 7-8 min
-    python benchmarks/bench_import.py --quick    # 200 runs, 40 GPX: about 1 min
+    python benchmarks/bench_import.py            # 2000 runs, 200 GPX: 8-10 min on 2 cores
+    python benchmarks/bench_import.py --quick    # 200 runs, 40 GPX: about 1.5 min
     python benchmarks/bench_import.py --runs 500 --repeat 3 --json /tmp/import.json
 """
 
@@ -683,7 +682,7 @@ def executor_sets(history_a: Path, syn: Synthetic) -> list[tuple[str, Any, int, 
     sizes = [p.stat().st_size for p in syn.gpx]
     cumulative = np.cumsum(sizes)
     counts = [1]
-    for target in (2 * MiB, 4 * MiB, importer.POOL_MIN_XML_BYTES):
+    for target in (2 * MiB, 4 * MiB, 16 * MiB):
         counts.append(int(np.searchsorted(cumulative, target)) + 1)
     counts.append(len(syn.gpx))
     for n in sorted({min(c, len(syn.gpx)) for c in counts}):
@@ -833,7 +832,8 @@ def print_report(s: dict[str, Any]) -> None:
 
     print(f"Executor (cold read_history, use_cache=False; median of {cfg['exec_repeat']} "
           f"rounds for GPX, {max(5, cfg['exec_repeat'])} for FIT; "
-          f"POOL_MIN_XML_BYTES = {_mib(importer.POOL_MIN_XML_BYTES)}):")
+          "POOL_MIN_BYTES = " + ", ".join(f"{k} {_mib(v)}" for k, v in
+                                          importer.POOL_MIN_BYTES.items()) + "):")
     header = (f"  {'set':<28}{'files':>6}{'size':>12}{'default s':>11}{'pool(2) s':>11}"
               f"{'serial s':>10}{'pool/serial':>13}{'default/serial':>16}{'pool/default':>14}"
               f"{'best-of pool/serial':>21}{'other':>7}")
@@ -865,10 +865,10 @@ def print_report(s: dict[str, Any]) -> None:
         busy = [p for p in load if p["other_cores"] >= 0.25 and p["wall_s"] >= 2]
         print(f"Other processes on the machine kept {total:.2f} of {s['environment']['cpus']} "
               f"cores busy on average during the benchmark" + (
-                  "; busiest phases: " + ", ".join(
+                  "; busiest phases (cores; timings there are less reliable): " + ", ".join(
                       f"{p['phase']} {p['other_cores']:.2f}"
                       for p in sorted(busy, key=lambda p: -p["other_cores"])[:5])
-                  if busy else "") + " (cores; timings there are less reliable)")
+                  if busy else "; no phase above 0.25 cores"))
     print(f"Benchmark wall time {s['wall_s']:.0f} s")
 
 
@@ -881,8 +881,8 @@ def verdict(s: dict[str, Any]) -> dict[str, Any]:
         pays = pool < 0.9 * serial
         costs = pool > 1.1 * serial
         word = ("pays" if pays else "costs") if pays or costs else "is a wash (within 10 %)"
-        rule = "pool" if row["xml"] and row["bytes"] >= importer.POOL_MIN_XML_BYTES and \
-            (os.cpu_count() or 1) > 1 else "inline"
+        limit = importer.POOL_MIN_BYTES["gpx" if row["xml"] else "fit"]
+        rule = "pool" if row["bytes"] >= limit and (os.cpu_count() or 1) > 1 else "inline"
         best = min(t, key=t.__getitem__)
         lines.append(f"{row['set']} ({_mib(row['bytes'])}): a pool of 2 {word} "
                      f"(pool/serial {pool / serial:.2f}); the default rule chose {rule}: "
@@ -1018,7 +1018,7 @@ def main(argv: list[str] | None = None) -> int:
         "cpus": os.cpu_count(), "loadavg_end": os.getloadavg(), "numpy": np.__version__,
         "pandas": pd.__version__, "command": runload_command(), "gnu_time": _GNU_TIME,
         "runload": str(Path(runload.__file__).parent),
-        "pool_min_xml_bytes": importer.POOL_MIN_XML_BYTES}
+        "pool_min_bytes": importer.POOL_MIN_BYTES}
     meter.mark(phase[0])
     summary["other_load"] = meter.phases
     summary["wall_s"] = time.perf_counter() - started

@@ -49,9 +49,12 @@ from runload.schema import files_frame, sessions_frame
 READER_VERSION = "2"
 #: Bytes read to recognise a file and, for FIT, its file_id.
 HEAD_BYTES = 4096
-#: A process pool is used by default only when this much uncached GPX/TCX
-#: content waits (FIT decodes faster than a pool can ship it) [bytes].
-POOL_MIN_XML_BYTES = 16 * 1024**2
+#: Uncached content that makes a process pool pay, per format [bytes].  Measured
+#: with benchmarks/bench_import.py on 2 cores: a pool of 2 breaks even on about
+#: 3 MiB of GPX and is 0.70x serial from 4 MiB (0.53x from 16 MiB); on FIT it is
+#: 0.72x serial for 2000 runs (173 MiB) on an idle machine, but slower than
+#: serial below ~20 MiB and whenever another process holds a core.
+POOL_MIN_BYTES = {"gpx": 4 * 1024**2, "tcx": 4 * 1024**2, "fit": 64 * 1024**2}
 
 Progress = Callable[[int, int, str], None]
 
@@ -128,40 +131,43 @@ def _head_key(head: bytes) -> str:
 class _Decoder:
     """Decodes queued files: inline, or by an executor where that pays.
 
-    With a caller's executor every file goes to it.  Without one, FIT files
-    are decoded inline (the fast decoder beats shipping bytes to a process),
-    and GPX/TCX files are batched: once :data:`POOL_MIN_XML_BYTES` wait, a
-    process pool is started for them.
+    With a caller's executor every file goes to it.  Without one, files wait
+    in a queue per format; once a format's queue holds
+    :data:`POOL_MIN_BYTES` of content (and the machine has more than one
+    core), a process pool is started and takes that queue and every later
+    file.  Queues that never reach it are decoded inline at the end: for
+    small imports a pool costs more than it saves.
     """
 
     def __init__(self, executor: Executor | None) -> None:
         self.executor = executor
         self.own_pool: ProcessPoolExecutor | None = None
-        self.done: list[tuple[discover.Source, str, CachedFile]] = []
         self.futures: list[tuple[discover.Source, str, Future[CachedFile]]] = []
-        self.xml: list[tuple[discover.Source, str, tuple[str, bytes, str]]] = []
-        self.xml_bytes = 0
+        self.queued: dict[str, list[tuple[discover.Source, str, tuple[str, bytes, str]]]] = {}
+        self.queued_bytes: dict[str, int] = {}
 
     def submit(self, source: discover.Source, key: str, job: tuple[str, bytes, str]) -> None:
         pool = self.executor or self.own_pool
         if pool is not None:
             self.futures.append((source, key, pool.submit(_decode_job, *job)))
-        elif job[0] == "fit":
-            self.done.append((source, key, _decode_job(*job)))
-        else:
-            self.xml.append((source, key, job))
-            self.xml_bytes += len(job[1])
-            if self.xml_bytes >= POOL_MIN_XML_BYTES and (os.cpu_count() or 1) > 1:
-                self.own_pool = ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 1))
-                for queued in self.xml:
+            return
+        fmt = job[0]
+        self.queued.setdefault(fmt, []).append((source, key, job))
+        self.queued_bytes[fmt] = self.queued_bytes.get(fmt, 0) + len(job[1])
+        if (self.queued_bytes[fmt] >= POOL_MIN_BYTES.get(fmt, POOL_MIN_BYTES["fit"])
+                and (os.cpu_count() or 1) > 1):
+            self.own_pool = ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 1))
+            for items in self.queued.values():
+                for queued in items:
                     self.futures.append((queued[0], queued[1],
                                          self.own_pool.submit(_decode_job, *queued[2])))
-                self.xml = []
+            self.queued = {}
 
     def results(self) -> list[tuple[discover.Source, str, CachedFile]]:
         """Every decoded file, once all are done."""
         try:
-            out = self.done + [(s, k, _decode_job(*job)) for s, k, job in self.xml]
+            out = [(s, k, _decode_job(*job)) for items in self.queued.values()
+                   for s, k, job in items]
             out += [(s, k, f.result()) for s, k, f in self.futures]
         finally:
             if self.own_pool is not None:
@@ -191,8 +197,9 @@ def read_history(paths: str | PathLike[str] | Iterable[str | PathLike[str]], *,
         False reads every file again and writes no cache.
     executor : concurrent.futures.Executor, optional
         Decodes files in parallel (any Executor: a process pool, a dask
-        client's executor...).  By default a process pool is used only for
-        large amounts of GPX/TCX; FIT decodes faster than a pool ships it.
+        client's executor...).  By default a process pool is started only
+        once enough uncached content waits (:data:`POOL_MIN_BYTES`: 4 MiB of
+        GPX/TCX, 64 MiB of FIT); smaller imports are decoded inline.
     progress : callable, optional
         ``progress(done, total, what)`` after each file.
 

@@ -339,3 +339,25 @@ def test_garmin_summary_json_alone(tmp_path):
     path.write_bytes(json.dumps([{"summarizedActivitiesExport": [garmin_entry()]}]).encode())
     history = _import(path)
     assert history.sessions["is_summary_only"].all()
+
+
+def test_default_pool_starts_past_the_byte_threshold(realdata, monkeypatch):
+    from runload.readers import importer
+
+    paths = [realdata / "fit" / "gc__3386684871.fit", realdata / "fit" / "fsy__470140731.fit",
+             realdata / "gpx" / "runalyze__strava-export.gpx"]
+    monkeypatch.setattr(importer, "POOL_MIN_BYTES", {"fit": 10**12, "gpx": 10**12, "tcx": 10**12})
+    inline = _import(*paths)
+    started = []
+    real_pool = importer.ProcessPoolExecutor
+
+    def spy(*args, **kwargs):
+        started.append(kwargs)
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(importer, "ProcessPoolExecutor", spy)
+    monkeypatch.setattr(importer, "POOL_MIN_BYTES", {"fit": 1, "gpx": 1, "tcx": 1})
+    monkeypatch.setattr(importer.os, "cpu_count", lambda: 2)
+    pooled = _import(*paths)
+    assert len(started) == 1
+    pd.testing.assert_frame_equal(inline.sessions, pooled.sessions)
