@@ -373,7 +373,18 @@ def _cmd_analyze(args: argparse.Namespace, out: TextIO, err: TextIO) -> ExitStat
         json.dump(result, out, indent=2, default=str)
         out.write("\n")
     else:
+        hidden = 0
+        if args.since is None and len(weeks):
+            # In plain words, the flags of the weeks shown: a whole history's flags
+            # would bury this week's under years of old ones.
+            recent = shown[shown["local_date"] >= weeks.index[0]]
+            hidden = len(shown) - len(recent)
+            shown = recent
+            period_runs = period_runs[period_runs["local_date"] >= weeks.index[0]]
         _print_analysis(analysis, weeks, shown, out, period_runs)
+        if hidden:
+            out.write(f"\n{hidden} earlier flags are not shown: --since YYYY-MM-DD shows a "
+                      "longer period, --format csv or json lists them all.\n")
     return ExitStatus.SUCCESS
 
 

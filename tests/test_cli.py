@@ -168,10 +168,15 @@ def test_analyze_with_a_surface_override_file(realdata, tmp_path):
     assert all(f["evidence_grade"] == "expert opinion" for f in surface_flags)
 
     code, out, err = run("analyze", "--no-cache", "--tz", "Asia/Shanghai", "--surfaces",
-                         str(path), str(realdata / "history_a"))
+                         str(path), "--since", "2022-09-26", str(realdata / "history_a"))
     assert code == ExitStatus.SUCCESS, err
     assert "Surface mix (share of each week's distance):" in out
     assert "user_override 8" in out
+    # without --since: the last 4 weeks only, and a line saying how many flags are older
+    code, out, err = run("analyze", "--no-cache", "--tz", "Asia/Shanghai", "--surfaces",
+                         str(path), str(realdata / "history_a"))
+    assert "user_override 1" in out
+    assert "earlier flags are not shown: --since YYYY-MM-DD shows a longer period" in out
 
 
 def test_scan_reports_what_a_surface_override_file_changed(realdata, tmp_path):
