@@ -25,6 +25,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from runload.analysis.checks import require_int
+
 __all__ = ["ACWR_METHODS", "acwr"]
 
 
@@ -53,12 +55,6 @@ def _validate_daily_load(daily_load: pd.Series, function: str) -> None:
     if (values < 0).any():
         raise ValueError(f"The 'daily_load' parameter of {function} must be >= 0 on every "
                          "day; got a negative load instead.")
-
-
-def _check_int(value: object, name: str, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ValueError(f"The '{name}' parameter of acwr must be an int >= {minimum}; "
-                         f"got {value!r} instead.")
 
 
 def _rolling_uncoupled(load: pd.Series, acute_days: int,
@@ -204,8 +200,8 @@ def acwr(daily_load: pd.Series, *, method: str = "uncoupled", acute_days: int = 
         known = ", ".join(f"'{m}'" for m in ACWR_METHODS)
         raise ValueError(f"The 'method' parameter of acwr must be one of {known}; "
                          f"got {method!r} instead.")
-    _check_int(acute_days, "acute_days", 1)
-    _check_int(chronic_days, "chronic_days", acute_days + 1)
+    require_int(acute_days, param="acute_days", func="acwr")
+    require_int(chronic_days, param="chronic_days", func="acwr", minimum=acute_days + 1)
     _validate_daily_load(daily_load, "acwr")
 
     load = daily_load.astype("float64")

@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from runload.analysis.checks import require_frame
 from runload.config import SURFACES
 from runload.errors import RunloadWarning
 
@@ -30,13 +31,8 @@ _SUMMED = ("distance_m", "duration_s", "ascent_m", "descent_m", "load")
 
 
 def _check_sessions(sessions: pd.DataFrame, func: str) -> None:
-    if not isinstance(sessions, pd.DataFrame):
-        raise TypeError(f"The 'sessions' parameter of {func} must be a pandas DataFrame. "
-                        f"Got {type(sessions).__name__} instead.")
-    missing = [c for c in SESSION_INPUT_COLUMNS if c not in sessions.columns]
-    if missing:
-        raise ValueError(f"The 'sessions' parameter of {func} must be a sessions table "
-                         f"(runload.schema.SESSION_COLUMNS); missing columns {missing}.")
+    require_frame(sessions, param="sessions", func=func, columns=SESSION_INPUT_COLUMNS,
+                  kind="a sessions table (runload.schema.SESSION_COLUMNS)")
 
 
 def runs(sessions: pd.DataFrame) -> pd.DataFrame:

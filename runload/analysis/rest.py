@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from runload.analysis.checks import require_int
 from runload.analysis.daily import runs as running_sessions
 from runload.analysis.references import REFERENCES
 from runload.analysis.spikes import prior_window_argmax, utc_microseconds
@@ -56,12 +57,6 @@ def _flag(flag_id: str, scope: str, activity_id: str, local_date: pd.Timestamp, 
             "local_date": pd.Timestamp(local_date), "severity": severity, "value": float(value),
             "threshold": float(threshold), "unit": unit, "message": message,
             "evidence_grade": grade, "citation_key": citation}
-
-
-def _check_int(value: Any, name: str, func: str, minimum: int = 1) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ValueError(f"The '{name}' parameter of {func} must be an int >= {minimum}. "
-                         f"Got {value!r} instead.")
 
 
 def _run_days(daily: pd.DataFrame, func: str) -> tuple[pd.Series, pd.Series]:
@@ -310,7 +305,7 @@ def layoffs(sessions: pd.DataFrame, *, min_gap_days: int = 14, return_weeks: int
     """
     for name, value in (("min_gap_days", min_gap_days), ("return_weeks", return_weeks),
                         ("baseline_weeks", baseline_weeks)):
-        _check_int(value, name, "layoffs")
+        require_int(value, param=name, func="layoffs")
     runs = running_sessions(sessions)
     per_day = (runs["distance_m"].astype("float64").fillna(0.0)
                .groupby(runs["local_date"]).sum().sort_index())

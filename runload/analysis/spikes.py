@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from runload.analysis.checks import require_int
 from runload.analysis.daily import runs as running_sessions
 from runload.analysis.references import REFERENCES
 from runload.analysis.words import day, duration, km, pct
@@ -57,13 +58,6 @@ def _require(df: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
     if missing:
         raise ValueError(f"The {what} table must have columns {list(columns)}; "
                          f"missing {missing}.")
-
-
-def _check_lookback(lookback_days: Any, func: str) -> None:
-    if isinstance(lookback_days, bool) or not isinstance(lookback_days, int | np.integer) \
-            or lookback_days < 1:
-        raise ValueError(f"The 'lookback_days' parameter of {func} must be an int >= 1. "
-                         f"Got {lookback_days!r} instead.")
 
 
 def utc_microseconds(start_utc: pd.Series) -> np.ndarray:
@@ -278,7 +272,7 @@ def session_spikes(sessions: pd.DataFrame, *, lookback_days: int = 30,
     >>> session_spikes(s)[["activity_id", "ref_activity_id", "spike_bin"]].to_numpy().tolist()
     [['a', '', 'no_reference'], ['b', 'a', '>10-30%']]
     """
-    _check_lookback(lookback_days, "session_spikes")
+    require_int(lookback_days, param="lookback_days", func="session_spikes")
     edges = tuple(bins_frac)
     if (len(edges) != 3 or any(not isinstance(e, int | float) or e < 0 for e in edges)
             or list(edges) != sorted(edges)):

@@ -95,6 +95,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from runload.analysis.checks import require_frame
 from runload.config import SURFACES
 
 #: Normalised sub_sport -> surface, for labels that name one.
@@ -158,13 +159,8 @@ def _column(sessions: pd.DataFrame, name: str, fill: object, dtype: str) -> np.n
 
 
 def _check(sessions: pd.DataFrame, func: str) -> None:
-    if not isinstance(sessions, pd.DataFrame):
-        raise TypeError(f"The 'sessions' parameter of {func} must be a pandas DataFrame. "
-                        f"Got {type(sessions).__name__} instead.")
-    missing = [c for c in ("sport", "sub_sport") if c not in sessions.columns]
-    if missing:
-        raise ValueError(f"The 'sessions' parameter of {func} must be a sessions table "
-                         f"(runload.schema.SESSION_COLUMNS); missing columns {missing}.")
+    require_frame(sessions, param="sessions", func=func, columns=("sport", "sub_sport"),
+                  kind="a sessions table (runload.schema.SESSION_COLUMNS)")
 
 
 def infer_surfaces(sessions: pd.DataFrame, *,

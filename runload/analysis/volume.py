@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from runload.analysis.checks import require_frame
 from runload.analysis.daily import SURFACE_DISTANCE_COLUMNS, daily_table, runs
 from runload.analysis.words import day, km, pct
 from runload.config import SURFACES, OneVariableRule, WeeklyJumpRule
@@ -58,13 +59,8 @@ ROLLING_COLUMNS = ("distance_7d_m", "prev_distance_7d_m", "runs_7d", "prev_runs_
 
 
 def _check_daily(daily: pd.DataFrame, func: str, needed: tuple[str, ...] = _DAILY_NEEDED) -> None:
-    if not isinstance(daily, pd.DataFrame):
-        raise TypeError(f"The 'daily' parameter of {func} must be a pandas DataFrame "
-                        f"(from daily_table). Got {type(daily).__name__} instead.")
-    missing = [c for c in needed if c not in daily.columns]
-    if missing:
-        raise ValueError(f"The 'daily' parameter of {func} must be a daily_table; "
-                         f"missing columns {missing}.")
+    require_frame(daily, param="daily", func=func, columns=needed,
+                  kind="a daily table (from daily_table)")
     index = daily.index
     if not isinstance(index, pd.DatetimeIndex):
         raise ValueError(f"The 'daily' parameter of {func} must be indexed by local_date "
@@ -494,13 +490,8 @@ def weekly_jump_flags(rolling: pd.DataFrame, daily: pd.DataFrame,
     for name, frame, needed in (("rolling", rolling, ("distance_7d_m", "prev_distance_7d_m",
                                                       "prev_runs_7d")),
                                 ("daily", daily, ("runs",))):
-        if not isinstance(frame, pd.DataFrame):
-            raise TypeError(f"The '{name}' parameter of weekly_jump_flags must be a pandas "
-                            f"DataFrame. Got {type(frame).__name__} instead.")
-        missing = [c for c in needed if c not in frame.columns]
-        if missing:
-            raise ValueError(f"The '{name}' parameter of weekly_jump_flags lacks columns "
-                             f"{missing}.")
+        require_frame(frame, param=name, func="weekly_jump_flags", columns=needed,
+                      kind=f"a {name} table")
     if not rolling.index.equals(daily.index):
         raise ValueError("The 'rolling' and 'daily' parameters of weekly_jump_flags must share "
                          "their index: pass rolling_7d(daily) with that daily table.")

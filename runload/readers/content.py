@@ -42,10 +42,6 @@ _XML_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(gpx|TrainingCenterDatabase)[\s
 _XML_TCX_BODY = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(Activities|Activity|Courses)[\s>]")
 _PARSERS: dict[str, Callable[[bytes, str], ParsedFile]] = {
     "fit": parse_fit, "gpx": parse_gpx, "tcx": parse_tcx}
-# Names no activity file has: skipped without reading them.
-_IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
-
-Progress = Callable[[int, int, str], None]
 #: Sports whose sessions get track features (runload.readers.track_features): foot sports
 #: and unspecified ones.
 _FEATURE_SPORTS = FOOT_SPORTS | {"generic"}
