@@ -22,6 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from runload.units import distance_unit
+
 SEVERITIES = ("info", "caution", "warning", "high")
 
 #: Running surfaces, the vocabulary of the sessions column ``surface`` (runload.schema).
@@ -204,6 +206,20 @@ class WeekSettings:
 
 
 @dataclass(frozen=True)
+class DisplaySettings:
+    """How numbers are shown to people: ``units`` is 'km' or 'mi'.
+
+    Tables keep SI units whatever this says; it changes flag messages,
+    reports, plots and the CLI's plain-words output.
+    """
+
+    units: str = "km"
+
+    def __post_init__(self) -> None:
+        distance_unit(self.units)  # raises ValueError naming the accepted units
+
+
+@dataclass(frozen=True)
 class Thresholds:
     """All of runload's rules and settings."""
 
@@ -219,6 +235,7 @@ class Thresholds:
     acwr: AcwrSettings = field(default_factory=AcwrSettings)
     load: LoadSettings = field(default_factory=LoadSettings)
     weeks: WeekSettings = field(default_factory=WeekSettings)
+    display: DisplaySettings = field(default_factory=DisplaySettings)
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any]) -> Thresholds:

@@ -175,11 +175,12 @@ def analyze(sessions: pd.DataFrame, *, thresholds: Thresholds | None = None,
 
     rows: list[dict] = []
     if t.spike.enabled:
-        rows += spike_flags(spikes, t.spike)
+        rows += spike_flags(spikes, t.spike, units=t.display.units)
     if t.layoff.enabled:
-        rows += layoff_flags(run_sessions, daily, t.layoff)
+        rows += layoff_flags(run_sessions, daily, t.layoff, units=t.display.units)
     if t.weekly_jump.enabled:
-        rows += weekly_jump_flags(rolling, daily, t.weekly_jump)
+        rows += weekly_jump_flags(rolling, daily, t.weekly_jump,
+                                  units=t.display.units)
     if t.one_variable.enabled:
         rows += one_variable_flags(weekly, t.one_variable,
                                    surface_share=weekly_surface_share(weekly))
@@ -192,7 +193,7 @@ def analyze(sessions: pd.DataFrame, *, thresholds: Thresholds | None = None,
     if t.downhill.enabled:
         rows += downhill_flags(run_sessions, t.downhill)
     if t.surface.enabled:
-        rows += surface_novelty_flags(run_sessions, t.surface)
+        rows += surface_novelty_flags(run_sessions, t.surface, units=t.display.units)
     flag_table = _sorted(flags_frame(rows))
     cited = list(dict.fromkeys(flag_table["citation_key"]))
     return Analysis(runs=run_sessions, loads=loads, daily=daily, weekly=weekly,

@@ -19,7 +19,7 @@ from runload.analysis.checks import require_int
 from runload.analysis.daily import runs as running_sessions
 from runload.analysis.references import REFERENCES
 from runload.analysis.spikes import prior_window_argmax, utc_microseconds
-from runload.analysis.words import day, km, pct
+from runload.analysis.words import day, distance, pct
 from runload.config import DownhillRule, LayoffRule, RestRule
 
 #: Accepted ``week_start`` values, Monday = 0 as in pandas.
@@ -344,7 +344,7 @@ def layoffs(sessions: pd.DataFrame, *, min_gap_days: int = 14, return_weeks: int
 
 
 def layoff_flags(sessions: pd.DataFrame, daily: pd.DataFrame,
-                 rule: LayoffRule) -> list[dict[str, Any]]:
+                 rule: LayoffRule, *, units: str = "km") -> list[dict[str, Any]]:
     """F-LAYOFF: big sessions and big weeks in the weeks after a break.
 
     Parameters
@@ -413,9 +413,9 @@ def layoff_flags(sessions: pd.DataFrame, daily: pd.DataFrame,
             for r in runs.loc[in_return].head(1).itertuples(index=False):
                 d = float(r.distance_m)
                 if np.isfinite(d) and _above(d, limit_session):
-                    message = (f"{back}: {km(d)} on {day(r.local_date)} is more than "
+                    message = (f"{back}: {distance(d, units)} on {day(r.local_date)} is more than "
                                f"{_share(rule.first_session_frac)} your usual run before the "
-                               f"break ({km(g.baseline_median_session_m)} median). "
+                               f"break ({distance(g.baseline_median_session_m, units)} median). "
                                f"{_RETURN_CONVENTION}")
                     rows.append(_flag("F-LAYOFF", "session", str(r.activity_id), r.local_date,
                                       "caution", d, limit_session, "m", message, rule.grade,
@@ -431,10 +431,10 @@ def layoff_flags(sessions: pd.DataFrame, daily: pd.DataFrame,
             frac = rule.week1_frac if k == 0 else rule.later_weeks_frac
             limit_week = frac * g.baseline_median_week_m
             if _above(total, limit_week):
-                message = (f"{back}: {km(total)} in week {k + 1} of the return ({day(start)} "
+                message = (f"{back}: {distance(total, units)} in week {k + 1} of the return ({day(start)} "
                            f"to {day(end - pd.Timedelta(days=1))}) is more than "
                            f"{_share(frac)} your usual week before the break "
-                           f"({km(g.baseline_median_week_m)} median). {_RETURN_CONVENTION}")
+                           f"({distance(g.baseline_median_week_m, units)} median). {_RETURN_CONVENTION}")
                 rows.append(_flag("F-LAYOFF", "week", "", start, "caution", total, limit_week,
                                   "m", message, rule.grade, rule.citation))
     return rows

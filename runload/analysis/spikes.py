@@ -18,7 +18,7 @@ import pandas as pd
 from runload.analysis.checks import require_int
 from runload.analysis.daily import runs as running_sessions
 from runload.analysis.references import REFERENCES
-from runload.analysis.words import day, duration, km, pct
+from runload.analysis.words import day, distance, duration, pct
 from runload.config import SpikeRule
 from runload.schema import UTC_DTYPE
 
@@ -313,7 +313,8 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def spike_flags(spikes: pd.DataFrame, rule: SpikeRule) -> list[dict[str, Any]]:
+def spike_flags(spikes: pd.DataFrame, rule: SpikeRule, *,
+                units: str = "km") -> list[dict[str, Any]]:
     """F-SPIKE: one flag per run in a spike bin (Frandsen 2025).
 
     Parameters
@@ -373,7 +374,7 @@ def spike_flags(spikes: pd.DataFrame, rule: SpikeRule) -> list[dict[str, Any]]:
         k = level[-1]
         if by_distance:
             ref_date = r.ref_local_date
-            amount, ref_amount = km(r.distance_m), km(r.ref_distance_m)
+            amount, ref_amount = distance(r.distance_m, units), distance(r.ref_distance_m, units)
         else:
             ref_date = r.ref_duration_local_date
             amount, ref_amount = duration(r.duration_s), duration(r.ref_duration_s)

@@ -33,7 +33,7 @@ import pandas as pd
 from runload.analysis.daily import runs as running_sessions
 from runload.analysis.daily import session_surface
 from runload.analysis.spikes import prior_window_argmax, utc_microseconds
-from runload.analysis.words import day, km, pct
+from runload.analysis.words import day, distance, pct
 from runload.config import SURFACES, SurfaceRule
 
 #: ``surface_source`` of a surface set by the user's override file.
@@ -207,7 +207,8 @@ def _source_note(source: str, confidence: float) -> str:
     return ""
 
 
-def surface_novelty_flags(sessions: pd.DataFrame, rule: SurfaceRule) -> list[dict[str, Any]]:
+def surface_novelty_flags(sessions: pd.DataFrame, rule: SurfaceRule, *,
+                          units: str = "km") -> list[dict[str, Any]]:
     """F-SURFACE: the first run on a surface in a month, or a much longer one on it.
 
     Parameters
@@ -310,7 +311,7 @@ def surface_novelty_flags(sessions: pd.DataFrame, rule: SurfaceRule) -> list[dic
     surface = session_surface(chosen).to_numpy(dtype=object)
     dates = chosen["local_date"].to_numpy(dtype="datetime64[D]")
     times_us = utc_microseconds(chosen["start_utc"])
-    distance = chosen["distance_m"].to_numpy(dtype="float64")
+    distance_m = chosen["distance_m"].to_numpy(dtype="float64")
     ids = chosen["activity_id"].astype("string").fillna("").to_numpy(dtype=object)
     sources = chosen["surface_source"].astype("string").fillna("").to_numpy(dtype=object)
     confidence = chosen["surface_confidence"].to_numpy(dtype="float64")
@@ -322,7 +323,7 @@ def surface_novelty_flags(sessions: pd.DataFrame, rule: SurfaceRule) -> list[dic
         where = np.flatnonzero(surface == name)
         if not len(where):
             continue
-        own = distance[where]
+        own = distance_m[where]
         usable = np.where(own > 0, own, np.nan)
         day_of = dates[where]
         gap_days = np.diff(day_of, prepend=first_day) / np.timedelta64(1, "D")
@@ -336,7 +337,7 @@ def surface_novelty_flags(sessions: pd.DataFrame, rule: SurfaceRule) -> list[dic
             i = where[k]
             run_day = pd.Timestamp(day_of[k])
             note = _source_note(sources[i], confidence[i])
-            amount = km(own[k]) if own[k] > 0 else "a run"
+            amount = distance(own[k], units) if own[k] > 0 else "a run"
             if is_new[k] and k == 0:
                 message = (f"First {name} run in this history, which starts {gap_days[k]:.0f} "
                            f"days before it: {amount} on {day(run_day)}{note}.")
@@ -349,7 +350,7 @@ def surface_novelty_flags(sessions: pd.DataFrame, rule: SurfaceRule) -> list[dic
                             if name in _ESTIMATED_DISTANCE else "")
                 message = (f"{amount} on {name} on {day(run_day)}{note} is {pct(frac[k])} "
                            f"longer than your longest {name} run in the previous {n_days} "
-                           f"days, {km(ref[k])} on "
+                           f"days, {distance(ref[k], units)} on "
                            f"{day(pd.Timestamp(day_of[reference[k]]))}{estimate}.")
             value, threshold, unit = ((float(gap_days[k]), float(n_days), "days") if is_new[k]
                                       else (float(frac[k]), float(rule.spike_frac), "frac"))

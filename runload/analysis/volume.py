@@ -20,7 +20,7 @@ import pandas as pd
 
 from runload.analysis.checks import require_frame
 from runload.analysis.daily import SURFACE_DISTANCE_COLUMNS, daily_table, runs
-from runload.analysis.words import day, km, pct
+from runload.analysis.words import day, distance, pct
 from runload.config import SURFACES, OneVariableRule, WeeklyJumpRule
 
 #: Day names accepted by ``week_start``, Monday first (pandas ``day_of_week`` order).
@@ -415,7 +415,7 @@ def _check_jump_rule(rule: WeeklyJumpRule) -> None:
 
 
 def weekly_jump_flags(rolling: pd.DataFrame, daily: pd.DataFrame,
-                      rule: WeeklyJumpRule) -> list[dict[str, Any]]:
+                      rule: WeeklyJumpRule, *, units: str = "km") -> list[dict[str, Any]]:
     """F-WEEK30: rolling 7-day distance well above the 7 days before.
 
     Parameters
@@ -515,8 +515,8 @@ def weekly_jump_flags(rolling: pd.DataFrame, daily: pd.DataFrame,
         members = np.flatnonzero(is_flagged & (episode_of == k))
         first = dates[start]
         value = float(evaluated.iloc[start])
-        message = (f"{km(w1.loc[first])} in the 7 days to {day(first)} is {pct(value)} more than "
-                   f"the {km(w0.loc[first])} of the 7 days before.")
+        message = (f"{distance(w1.loc[first], units)} in the 7 days to {day(first)} is {pct(value)} more than "
+                   f"the {distance(w0.loc[first], units)} of the 7 days before.")
         if len(members) > 1:
             more = len(members) - 1
             next_days = "the next run day" if more == 1 else f"the next {more} run days"

@@ -6,10 +6,18 @@ import math
 
 import pandas as pd
 
+from runload.units import distance_unit
 
-def km(distance_m: float) -> str:
-    """'11.8 km' from metres."""
-    return f"{distance_m / 1000:.1f} km"
+
+def distance(distance_m: float, units: str = "km") -> str:
+    """'11.8 km' (or '7.3 mi' with ``units='mi'``) from metres.
+
+    Examples
+    --------
+    >>> distance(11_800), distance(11_800, "mi")
+    ('11.8 km', '7.3 mi')
+    """
+    return distance_unit(units).format_distance(distance_m)
 
 
 #: Percentages at which flags' bins and rules start: near them one decimal is shown,

@@ -100,3 +100,14 @@ def test_as_of_extends_the_daily_table_with_rest_days(history_a):
     result = analyze(history_a, as_of=pd.Timestamp("2023-01-31"))
     assert result.daily.index[-1] == pd.Timestamp("2023-01-31")
     assert (result.daily.loc["2022-12-22":, "runs"] == 0).all()
+
+
+def test_messages_in_miles_carry_the_same_flags(history_a, analysis):
+    in_miles = analyze(history_a, thresholds=Thresholds.from_mapping({"display": {"units": "mi"}}))
+    columns = ["flag_id", "activity_id", "local_date", "value", "threshold", "unit"]
+    pd.testing.assert_frame_equal(in_miles.flags[columns], analysis.flags[columns])
+    spikes = in_miles.flags[in_miles.flags["flag_id"] == "F-SPIKE"]
+    first = spikes.iloc[0]
+    # the value stays a fraction; only the words change unit
+    assert " mi is " in first["message"] and " km" not in first["message"]
+    assert not analysis.flags["message"].str.contains(r"\d mi\b").any()
