@@ -246,7 +246,27 @@ class Thresholds:
         ValueError
             Naming an unknown section or key, or a value of the wrong type.
         """
-        sections = {f.name: f for f in dataclasses.fields(cls)}
+        return cls().with_overrides(mapping)
+
+    def with_overrides(self, mapping: Mapping[str, Any]) -> Thresholds:
+        """These settings with some keys of some sections changed.
+
+        Sections not named keep their values, as do keys not named in a
+        section: a coach's config with one athlete's overrides on top.
+
+        Raises
+        ------
+        ValueError
+            Naming an unknown section or key, or a value of the wrong type.
+
+        Examples
+        --------
+        >>> coach = Thresholds.from_mapping({"display": {"units": "mi"}})
+        >>> athlete = coach.with_overrides({"spike": {"lookback_days": 28}})
+        >>> athlete.display.units, athlete.spike.lookback_days
+        ('mi', 28)
+        """
+        sections = {f.name: f for f in dataclasses.fields(self)}
         changes: dict[str, Any] = {}
         for section, values in mapping.items():
             if section not in sections:
@@ -255,9 +275,8 @@ class Thresholds:
             if not isinstance(values, Mapping):
                 raise ValueError(f"Config section [{section}] must be a table of keys; "
                                  f"got {values!r}.")
-            current = getattr(cls(), section)
-            changes[section] = _replace_checked(current, section, values)
-        return cls(**changes)
+            changes[section] = _replace_checked(getattr(self, section), section, values)
+        return dataclasses.replace(self, **changes)
 
 
 def _replace_checked(rule: Any, section: str, values: Mapping[str, Any]) -> Any:
