@@ -56,3 +56,20 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         reporter.write_line(f"CI=true: {len(skipped)} test(s) skipped; failing the run.",
                             red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture
+def pyplot():
+    """``matplotlib.pyplot`` on the headless Agg backend; closes every figure before and after.
+
+    Plot tests take this fixture so no figure leaks from one test into another
+    (scikit-learn's ``pyplot`` fixture).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    yield plt
+    plt.close("all")
