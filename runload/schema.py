@@ -109,6 +109,14 @@ SESSION_COLUMNS: dict[str, Column] = _columns(
     Column("avg_cadence_spm", "float64",
            "Average cadence in steps per minute (both legs) [1/min]; FIT and TCX running "
            "cadence is per leg and is doubled. NaN for non-foot sports."),
+    Column("avg_temperature_c", "float64",
+           "Average temperature the device measured [degC]: the air next to the body (a watch "
+           "on the wrist reads warmer than the shade: skin, sun), not the weather report. FIT "
+           "session avg_temperature, else the mean of the records; NaN without them (GPX, TCX "
+           "and summary-only sessions)."),
+    Column("max_temperature_c", "float64",
+           "Highest temperature the device measured [degC] (see avg_temperature_c). FIT session "
+           "max_temperature, else the records' maximum; NaN without them."),
     Column("avg_speed_mps", "float64", "Average speed [m/s]."),
     Column("max_speed_mps", "float64", "Maximum speed [m/s]."),
     Column("avg_power_w", "float64", "Average power [W] (native, or Stryd developer field)."),
@@ -184,7 +192,8 @@ STREAM_COLUMNS: dict[str, Column] = _columns(
     Column("hr_bpm", "float64", "Heart rate [1/min]."),
     Column("cadence_spm", "float64",
            "Cadence in steps per minute, both legs [1/min]; NaN for non-foot sports."),
-    Column("temperature_c", "float64", "Temperature [degC]."),
+    Column("temperature_c", "float64",
+           "Temperature the device measured [degC]: near the body, not the weather."),
     Column("power_w", "float64", "Power [W]."),
 )
 

@@ -25,6 +25,9 @@ Mapping rules
   ``2 * (cadence + fractional_cadence)``.
 * Power: native ``power``, else a developer field named ``Power`` in watts
   (Stryd's Connect IQ field).
+* Temperature (the device's sensor, degrees Celsius): the session's
+  ``avg_temperature`` and ``max_temperature``, each else the mean or maximum of
+  the records' ``temperature``.
 * A session whose sport is ``generic`` (unspecified) is taken as running when
   its records look like running
   (:func:`runload.readers.sports.running_evidence`).
@@ -422,6 +425,12 @@ def _session(s: dict[str, float], rec: dict[str, np.ndarray], sport: str,
         avg_hr = _nanmean(rec["hr_bpm"])
     if n and np.isnan(max_hr):
         max_hr = _nanmax(rec["hr_bpm"])
+    avg_temperature = _first_value(s, "avg_temperature")
+    max_temperature = _first_value(s, "max_temperature")
+    if n and np.isnan(avg_temperature):
+        avg_temperature = _nanmean(rec["temperature_c"])
+    if n and np.isnan(max_temperature):
+        max_temperature = _nanmax(rec["temperature_c"])
     row: dict[str, Any] = {
         "start_utc": start_utc,
         "elapsed_s": elapsed,
@@ -432,6 +441,8 @@ def _session(s: dict[str, float], rec: dict[str, np.ndarray], sport: str,
         "avg_hr_bpm": avg_hr,
         "max_hr_bpm": max_hr,
         "avg_cadence_spm": avg_cad,
+        "avg_temperature_c": avg_temperature,
+        "max_temperature_c": max_temperature,
         "avg_speed_mps": avg_speed,
         "max_speed_mps": _first_value(s, "enhanced_max_speed", "max_speed"),
         "avg_power_w": avg_power,

@@ -87,7 +87,7 @@ SESSION_FIELDS = frozenset({
     "timestamp", "start_time", "sport", "sub_sport", "total_elapsed_time", "total_timer_time",
     "total_distance", "avg_speed", "enhanced_avg_speed", "max_speed", "enhanced_max_speed",
     "avg_cadence", "avg_fractional_cadence", "avg_power", "avg_heart_rate", "max_heart_rate",
-    "total_ascent", "total_descent", "total_calories",
+    "total_ascent", "total_descent", "total_calories", "avg_temperature", "max_temperature",
 })
 #: Messages decoded by default: everything else is skipped by size.
 DEFAULT_MESSAGES = frozenset({

@@ -4,7 +4,8 @@ The writer covers the parts of the FIT protocol that runload's readers must
 handle: normal and compressed-timestamp record headers, little- and big-endian
 definitions, developer fields (a Stryd-like ``Power`` field), multisport files
 (one ``session`` per leg, transitions included), chained files and truncated
-(damaged) output.  Field numbers, base types, scales and offsets come from
+(damaged) output; :func:`write_other_fit` writes files that are not activities
+(monitoring, settings).  Field numbers, base types, scales and offsets come from
 fitparse's FIT profile, never from a table written here.
 
 Values are given in SI units under runload's names and written as
@@ -212,7 +213,9 @@ def write_fit(activities: SyntheticActivity | Sequence[SyntheticActivity], *,
     Lap and session summaries are computed from the records: distance (the
     largest ``distance_m``), mean and maximum heart rate, mean cadence, total
     ascent and descent (sums of the rises and falls of the valid altitudes),
-    mean speed (distance over timer time) and, with native power, mean power.
+    mean speed (distance over timer time), with native power mean power, and
+    with ``temperature_c`` records the mean and maximum temperature
+    (``avg_temperature``, ``max_temperature``, whole degrees).
     A summary value that does not fit its field (e.g. ``total_ascent`` over
     65 534 m from random altitudes) is written as invalid rather than raising.
     """
@@ -235,6 +238,75 @@ def write_fit(activities: SyntheticActivity | Sequence[SyntheticActivity], *,
                          developer_power=developer_power, speed_altitude=speed_altitude)
     data = b"".join(writer.file(activity) for activity in activities)
     return data if truncate_at is None else data[:truncate_at]
+
+
+def write_other_fit(file_type: int, time_created: datetime,
+                    messages: Sequence[tuple[str, Mapping[str, Any]]] = (), *,
+                    manufacturer: int = 1, product: int = 3113,
+                    serial_number: int = 3_900_000_001) -> bytes:
+    """Encode a FIT file that is not an activity: a ``file_id``, then any messages.
+
+    A Garmin export holds far more of these than activities (monitoring,
+    settings, HRV, zones); runload must recognise and skip them.
+
+    Parameters
+    ----------
+    file_type : int
+        FIT ``file`` number of ``file_id.type`` (2 settings, 32 monitoring_b,
+        4 would be an activity).
+    time_created : datetime.datetime
+        ``file_id.time_created``; tz-aware.
+    messages : sequence of (str, mapping)
+        Messages after the ``file_id``, each a profile message name and its
+        fields in profile units (arrays of one length n, or scalars; bytes for
+        strings); ``date_time`` fields in seconds since :data:`FIT_EPOCH`.
+        Each gets its own definition and n data messages.
+    manufacturer, product, serial_number : int
+        ``file_id`` device fields.
+
+    Returns
+    -------
+    bytes
+        One FIT file (header, messages, CRC).
+
+    Raises
+    ------
+    ValueError
+        On a naive ``time_created``, more than 15 messages, an unknown message
+        name, or a value that does not fit its field.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> data = write_other_fit(32, datetime(2024, 5, 1, tzinfo=timezone.utc),
+    ...                        [("monitoring", {"timestamp": [1.083e9, 1.0830006e9],
+    ...                                         "heart_rate": [61, 64]})])
+    >>> data[8:12]
+    b'.FIT'
+    """
+    if time_created.tzinfo is None or time_created.utcoffset() is None:
+        raise ValueError("The 'time_created' parameter of write_other_fit must be tz-aware. "
+                         f"Got {time_created!r} instead.")
+    if len(messages) > 15:
+        raise ValueError("write_other_fit writes at most 15 messages (one local type each). "
+                         f"Got {len(messages)} instead.")
+    unknown = [name for name, _ in messages if name not in _MESSAGES]
+    if unknown:
+        raise ValueError(f"Unknown FIT message name {unknown[0]!r} in write_other_fit.")
+    writer = _FileWriter(big=frozenset(), compressed=False, developer_power=False,
+                         speed_altitude="enhanced")
+    parts = [writer.single("file_id", {
+        "type": file_type, "manufacturer": manufacturer, "product": product,
+        "serial_number": serial_number, "time_created": _fit_seconds(time_created)})]
+    for local, (name, columns) in enumerate(messages, start=1):
+        lengths = {len(np.atleast_1d(v)) for v in columns.values() if not isinstance(v, bytes)}
+        n = max(lengths, default=1)
+        definition, rows = writer.message(name, columns, local=local, n=n)
+        parts.append(definition + rows.tobytes())
+    body = b"".join(parts)
+    header = struct.pack("<BBHI4s", 14, _PROTOCOL_1, _PROFILE_VERSION, len(body), b".FIT")
+    header += struct.pack("<H", fit_crc(header))
+    return header + body + struct.pack("<H", fit_crc(header + body))
 
 
 def fit_crc(data: bytes) -> int:
@@ -444,6 +516,9 @@ class _FileWriter:
         }
         if "power_w" in r and not self.developer_power:
             out["avg_power"] = _nan_stat(np.mean, r["power_w"])
+        if "temperature_c" in r:
+            out["avg_temperature"] = _nan_stat(np.mean, r["temperature_c"])
+            out["max_temperature"] = _nan_stat(np.max, r["temperature_c"])
         return out
 
     def session(self, leg: SyntheticActivity, index: int,

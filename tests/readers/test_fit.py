@@ -257,3 +257,96 @@ def test_history_a_streams_have_utc_times(realdata):
     assert str(stream["time_utc"].dtype) == "datetime64[us, UTC]"
     assert stream["time_utc"].iloc[0] == run.sessions["start_utc"].iloc[0]
     assert np.all(np.diff(stream["elapsed_s"].to_numpy()) >= 0)
+
+
+# ---------------------------------------------------------------- temperature
+
+
+def _written_run(temperature: np.ndarray) -> bytes:
+    from datetime import UTC, datetime
+
+    from runload.readers.fit_writer import SyntheticActivity, write_fit
+
+    n = len(temperature)
+    return write_fit(SyntheticActivity(
+        start_utc=datetime(2026, 7, 1, 17, 0, tzinfo=UTC), utc_offset_s=7200,
+        records={"elapsed_s": 5.0 * np.arange(n), "distance_m": 14.0 * np.arange(n),
+                 "hr_bpm": np.full(n, 150.0), "temperature_c": temperature}))
+
+
+def test_temperature_from_the_session_message():
+    temperature = np.array([29.0, 31.0, 33.0, 34.0, np.nan, 32.0])
+    act = read_activity(_written_run(temperature), name="hot.fit")
+    row = act.sessions.iloc[0]
+    # The writer puts round(mean) and max in session avg_temperature/max_temperature.
+    assert row["avg_temperature_c"] == 32.0  # mean 31.8, whole degrees in FIT
+    assert row["max_temperature_c"] == 34.0
+    assert act.sessions["avg_temperature_c"].dtype == "float64"
+    np.testing.assert_array_equal(act.streams[0]["temperature_c"].to_numpy(), temperature)
+
+
+def test_temperature_falls_back_to_the_records():
+    # Cut the file before its session message: the session is summarised from the records.
+    data = _written_run(np.array([20.0, 21.0, 23.0, 22.0]))
+    cut = data.rfind(b"\x44\x00\x00\x12\x00")  # definition of the session (local 4, mesg 18)
+    assert cut > 0
+    act = read_activity(data[:cut], name="cut.fit")
+    row = act.sessions.iloc[0]
+    assert row["is_partial"]
+    assert row["avg_temperature_c"] == 21.5
+    assert row["max_temperature_c"] == 23.0
+
+
+def test_no_temperature_is_nan():
+    from datetime import UTC, datetime
+
+    from runload.readers.fit_writer import SyntheticActivity, write_fit
+
+    data = write_fit(SyntheticActivity(start_utc=datetime(2026, 7, 1, tzinfo=UTC),
+                                       records={"elapsed_s": np.arange(3.0)}))
+    row = read_activity(data, name="cool.fit").sessions.iloc[0]
+    assert np.isnan(row["avg_temperature_c"]) and np.isnan(row["max_temperature_c"])
+
+
+def _fitparse_temperatures(path: Path) -> tuple[list, list]:
+    import warnings
+
+    import fitparse
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = fitparse.FitFile(str(path))
+        sessions = [(m.get_value("avg_temperature"), m.get_value("max_temperature"))
+                    for m in fit.get_messages("session")]
+        records = [m.get_value("temperature") for m in fit.get_messages("record")]
+    return sessions, [t for t in records if t is not None]
+
+
+@pytest.mark.parametrize("relpath", [
+    "fit/sportslib__6860622783.fit",        # session 24 / 28 degC (treadmill)
+    "fit/fsy__470140731.fit",               # session 30 / 31 degC (track, a hot day)
+    "history_a/100087245.fit",              # session 31 / 31 degC
+])
+def test_real_session_temperature_equals_fitparse(relpath, realdata: Path):
+    (expected,), records = _fitparse_temperatures(realdata / relpath)
+    assert None not in expected and records
+    row = read_activity(realdata / relpath).sessions.iloc[0]
+    assert (row["avg_temperature_c"], row["max_temperature_c"]) == expected
+
+
+def test_real_record_temperature_fallback_equals_fitparse(realdata: Path):
+    # A Fenix 2 with temperature in every record but none in its session message.
+    path = realdata / "fit/rpdata__Garmin_Fenix2_running_with_hrm.fit"
+    (session,), records = _fitparse_temperatures(path)
+    assert session == (None, None) and len(records) > 2000
+    row = read_activity(path).sessions.iloc[0]
+    assert row["avg_temperature_c"] == pytest.approx(np.mean(records), abs=1e-9)
+    assert row["max_temperature_c"] == max(records)
+
+
+def test_real_gpx_and_tcx_have_no_session_temperature(realdata: Path):
+    for folder in ("gpx", "tcx"):
+        path = sorted((realdata / folder).iterdir())[0]
+        sessions = read_activity(path).sessions
+        assert sessions["avg_temperature_c"].isna().all(), path.name
+        assert sessions["max_temperature_c"].isna().all(), path.name

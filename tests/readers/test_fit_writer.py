@@ -204,6 +204,11 @@ def _assert_session(leg: SyntheticActivity, session: dict[str, Any]) -> None:
         cadence = 2 * (cadence + (session.get("avg_fractional_cadence") or 0.0))
     _assert_close_or_missing(cadence, _nan_stat(np.mean, r.get("cadence_spm", empty)),
                              1 / 128 + 1e-9, "avg cadence")
+    temperature = r.get("temperature_c", empty)
+    _assert_close_or_missing(session.get("avg_temperature"), _nan_stat(np.mean, temperature),
+                             0.5, "avg_temperature")
+    _assert_close_or_missing(session.get("max_temperature"), _nan_stat(np.max, temperature),
+                             0.5, "max_temperature")
 
 
 def _assert_file(activity: SyntheticActivity, decoded: dict[str, list[dict]]) -> None:
@@ -615,6 +620,13 @@ def _assert_runload_reader(files: list[SyntheticActivity], data: bytes) -> None:
         distance = r.get("distance_m", empty)
         if np.any(~np.isnan(distance)):
             assert abs(session["distance_m"] - _nan_stat(np.max, distance)) <= 0.005 + 1e-6
+        temperature = r.get("temperature_c", empty)
+        if np.any(~np.isnan(temperature)):  # whole degrees in the session message
+            assert abs(session["avg_temperature_c"] - _nan_stat(np.mean, temperature)) <= 0.5
+            assert abs(session["max_temperature_c"] - _nan_stat(np.max, temperature)) <= 0.5
+        else:
+            assert np.isnan(session.get("avg_temperature_c", np.nan))
+            assert np.isnan(session.get("max_temperature_c", np.nan))
 
         assert len(stream) == n
         if not n:
@@ -633,3 +645,39 @@ def _assert_runload_reader(files: list[SyntheticActivity], data: bytes) -> None:
             np.testing.assert_array_equal(~np.isnan(got), valid, err_msg=key)
             np.testing.assert_allclose(got[valid], expected[valid], rtol=0,
                                        atol=TOLERANCE[key], err_msg=key)
+
+
+# ---------------------------------------------------------------- files that are not activities
+
+
+def test_write_other_fit_is_recognised_and_skipped() -> None:
+    from runload.errors import NotAnActivityError
+    from runload.readers.fit import file_type, parse_fit
+    from runload.readers.fit_writer import write_other_fit
+
+    start = (START - FIT_EPOCH).total_seconds()
+    data = write_other_fit(32, START, [("monitoring", {
+        "timestamp": start + 60.0 * np.arange(5), "heart_rate": [55, 58, 61, 57, 54],
+        "cycles": [10.0, 20.0, 35.5, 40.0, 41.0]})], serial_number=3_900_000_123)
+    (file_id,), monitoring = (
+        [v for name, v in _fitparse_messages(data) if name == "file_id"],
+        [v for name, v in _fitparse_messages(data) if name == "monitoring"])
+    assert file_id["type"] == "monitoring_b"
+    assert file_id["serial_number"] == 3_900_000_123
+    assert file_id["time_created"] == START
+    assert [m["heart_rate"] for m in monitoring] == [55, 58, 61, 57, 54]
+    assert [m["timestamp"] for m in monitoring] == [START + timedelta(minutes=k)
+                                                    for k in range(5)]
+    assert file_type(data) == "monitoring_b"
+    with pytest.raises(NotAnActivityError, match="monitoring_b"):
+        parse_fit(data, "monitoring.fit")
+    assert file_type(write_other_fit(2, START)) == "settings"
+
+
+def test_write_other_fit_rejects_bad_input() -> None:
+    from runload.readers.fit_writer import write_other_fit
+
+    with pytest.raises(ValueError, match="tz-aware"):
+        write_other_fit(2, START.replace(tzinfo=None))
+    with pytest.raises(ValueError, match="Unknown FIT message"):
+        write_other_fit(2, START, [("no_such_message", {})])
