@@ -428,7 +428,8 @@ def _session(trk: _Track, *, creator: str, fallback_name: str) -> tuple[dict, pd
     ascent_m, descent_m = track.ascent_descent_m(trk.ele)
     stats = track.record_summary(hr_bpm=trk.extensions["hr_bpm"], cadence_spm=cadence_spm,
                                  power_w=trk.extensions["power_w"],
-                                 speed_mps=trk.extensions["speed_mps"])
+                                 speed_mps=trk.extensions["speed_mps"],
+                                 temperature_c=trk.extensions["temperature_c"])
     offset = trk.times.offset_s[np.flatnonzero(utc == start)[0]] if n_timed else np.nan
     session = {
         "sport": sport, "sub_sport": sub_sport, "sport_label": trk.type_label or "",

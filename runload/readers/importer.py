@@ -46,7 +46,7 @@ from runload.readers.timezones import resolve_local_time
 from runload.schema import files_frame, sessions_frame
 
 #: Bump when the readers' output changes: cached results of older versions are ignored.
-READER_VERSION = "3"
+READER_VERSION = "4"
 #: Bytes read to recognise a file and, for FIT, its file_id.
 HEAD_BYTES = 4096
 #: Uncached content that makes a process pool pay, per format [bytes].  Measured

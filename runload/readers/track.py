@@ -564,19 +564,23 @@ def steps_per_min(cadence: np.ndarray, sport: str,
 # ------------------------------------------------------------------ summary
 
 def record_summary(*, hr_bpm: np.ndarray, cadence_spm: np.ndarray,
-                   power_w: np.ndarray, speed_mps: np.ndarray) -> dict[str, float | bool]:
+                   power_w: np.ndarray, speed_mps: np.ndarray,
+                   temperature_c: np.ndarray | None = None) -> dict[str, float | bool]:
     """Session averages from per-record streams.
 
     Parameters
     ----------
     hr_bpm, cadence_spm, power_w, speed_mps : numpy.ndarray of float
         Streams [1/min, 1/min, W, m/s]; NaN where a record has no value.
+    temperature_c : numpy.ndarray of float, optional
+        The device's temperature [degC], e.g. GPX ``gpxtpx:atemp``.
 
     Returns
     -------
     dict
         ``avg_hr_bpm``, ``max_hr_bpm``, ``avg_cadence_spm``, ``avg_power_w``,
-        ``max_speed_mps``, ``has_hr``, ``has_power``.
+        ``max_speed_mps``, ``avg_temperature_c``, ``max_temperature_c``,
+        ``has_hr``, ``has_power``.
 
     Notes
     -----
@@ -588,12 +592,16 @@ def record_summary(*, hr_bpm: np.ndarray, cadence_spm: np.ndarray,
     cadence = cadence_spm[cadence_spm > 0]
     power = power_w[~np.isnan(power_w)]
     speed = speed_mps[~np.isnan(speed_mps)]
+    temperature = (np.empty(0) if temperature_c is None
+                   else temperature_c[~np.isnan(temperature_c)])
     return {
         "avg_hr_bpm": float(hr.mean()) if len(hr) else np.nan,
         "max_hr_bpm": float(hr.max()) if len(hr) else np.nan,
         "avg_cadence_spm": float(cadence.mean()) if len(cadence) else np.nan,
         "avg_power_w": float(power.mean()) if len(power) else np.nan,
         "max_speed_mps": float(speed.max()) if len(speed) else np.nan,
+        "avg_temperature_c": float(temperature.mean()) if len(temperature) else np.nan,
+        "max_temperature_c": float(temperature.max()) if len(temperature) else np.nan,
         "has_hr": bool(len(hr)),
         "has_power": bool(len(power)),
     }

@@ -136,6 +136,7 @@ def test_trackpointextension_under_any_prefix(read, prefix, uri):
     assert stream["hr_bpm"].tolist() == [120.0, 140.0, 160.0]
     assert stream["cadence_spm"].tolist() == [0.0, 170.0, 180.0]
     assert stream["temperature_c"].tolist() == [21.5] * 3
+    assert session["avg_temperature_c"] == 21.5 and session["max_temperature_c"] == 21.5
 
 
 def test_plain_extensions_apple_style(read):

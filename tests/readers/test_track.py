@@ -246,10 +246,11 @@ def test_record_summary_ignores_zero_hr_and_cadence():
     stats = track.record_summary(hr_bpm=np.array([0.0, 120.0, 140.0, np.nan]),
                                  cadence_spm=np.array([0.0, 170.0, 180.0, np.nan]),
                                  power_w=np.array([0.0, 200.0, np.nan, np.nan]),
-                                 speed_mps=np.array([np.nan, 3.0, 3.5, np.nan]))
+                                 speed_mps=np.array([np.nan, 3.0, 3.5, np.nan]),
+                                 temperature_c=np.array([np.nan, 20.0, 23.0, 24.5]))
     assert stats == {"avg_hr_bpm": 130.0, "max_hr_bpm": 140.0, "avg_cadence_spm": 175.0,
-                     "avg_power_w": 100.0, "max_speed_mps": 3.5, "has_hr": True,
-                     "has_power": True}
+                     "avg_power_w": 100.0, "max_speed_mps": 3.5, "avg_temperature_c": 22.5,
+                     "max_temperature_c": 24.5, "has_hr": True, "has_power": True}
 
 
 def test_record_summary_empty():
@@ -257,4 +258,5 @@ def test_record_summary_empty():
     stats = track.record_summary(hr_bpm=empty, cadence_spm=empty, power_w=empty, speed_mps=empty)
     assert not stats["has_hr"] and not stats["has_power"]
     assert all(math.isnan(stats[k]) for k in ("avg_hr_bpm", "max_hr_bpm", "avg_cadence_spm",
-                                              "avg_power_w", "max_speed_mps"))
+                                              "avg_power_w", "max_speed_mps",
+                                              "avg_temperature_c", "max_temperature_c"))
