@@ -8,6 +8,7 @@ one-line message.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import json
 import os
@@ -31,10 +32,11 @@ from runload.analysis.surface_load import (
     apply_surface_overrides,
     surface_override_matches,
 )
-from runload.config import SURFACES, Thresholds
+from runload.config import SURFACES, DisplaySettings, Thresholds
 from runload.errors import ConfigError, RunloadError, RunloadWarning
 from runload.readers.importer import History, read_history
 from runload.readers.overrides import read_surface_overrides
+from runload.units import UNITS, DistanceUnit, distance_unit
 
 
 class ExitStatus(IntEnum):
@@ -63,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
                     "skipped, failed and de-duplicated.")
     p_scan.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or zips")
     p_scan.add_argument("--json", action="store_true", help="print a JSON summary")
+    _add_settings_options(p_scan)
     _add_import_options(p_scan)
     p_an = sub.add_parser(
         "analyze", help="weekly load and evidence-graded flags",
@@ -80,9 +83,27 @@ def _parser() -> argparse.ArgumentParser:
                       help="analyse up to this local date (default: the last run)")
     p_an.add_argument("--weeks", type=int, default=4, metavar="N",
                       help="how many recent weeks to show (default 4)")
-    p_an.add_argument("--config", metavar="FILE",
-                      help="TOML file overriding thresholds, e.g. [spike] lookback_days = 30")
+    _add_settings_options(p_an)
     _add_import_options(p_an)
+    p_rep = sub.add_parser(
+        "report", help="write a runner report: one HTML file, optionally a PDF",
+        description="Import a history and write a report a runner can read in a minute: the "
+                    "latest week in plain words, charts, the weekly table, every flag with "
+                    "its evidence grade and citation, what was imported, and how the flags "
+                    "work. One self-contained HTML file (no scripts, no network); --pdf "
+                    "writes the same content as an A4 PDF. Not medical advice.")
+    p_rep.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or zips")
+    p_rep.add_argument("-o", "--output", required=True, metavar="FILE.html",
+                       help="where to write the HTML report")
+    p_rep.add_argument("--pdf", metavar="FILE.pdf", help="also write the report as a PDF")
+    p_rep.add_argument("--weeks", type=_positive_int, default=12, metavar="N",
+                       help="how many recent weeks the charts and the weekly table show "
+                            "(default 12)")
+    p_rep.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD",
+                       help="the local date the report is for: later runs are left out "
+                            "(default: the last run's day)")
+    _add_settings_options(p_rep)
+    _add_import_options(p_rep)
     return parser
 
 
@@ -94,6 +115,17 @@ def _date(text: str) -> pd.Timestamp:
         raise argparse.ArgumentTypeError(f"must be a date as YYYY-MM-DD; got {text!r}") from exc
 
 
+def _positive_int(text: str) -> int:
+    """An int >= 1, checked while parsing arguments."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1; got {text!r}")
+    return value
+
+
 def _zone(text: str) -> str:
     """An IANA time zone name, checked while parsing arguments."""
     try:
@@ -102,6 +134,15 @@ def _zone(text: str) -> str:
         raise argparse.ArgumentTypeError(
             f"must be an IANA time zone name such as 'Europe/Berlin'; got {text!r}") from exc
     return text
+
+
+def _add_settings_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="FILE",
+                        help="TOML file overriding thresholds and display settings, e.g. "
+                             "[spike] lookback_days = 30, [display] units = \"mi\"")
+    parser.add_argument("--units", choices=tuple(UNITS),
+                        help="show distances in kilometres or miles (default: [display] units "
+                             "of --config, else km); csv and json output stay in metres")
 
 
 def _add_import_options(parser: argparse.ArgumentParser) -> None:
@@ -193,8 +234,10 @@ def scan_summary(history: History) -> dict[str, Any]:
     }
 
 
-def _print_scan(summary: dict[str, Any], out: TextIO) -> None:
+def _print_scan(summary: dict[str, Any], out: TextIO,
+                units: DistanceUnit | str = "km") -> None:
     w = out.write
+    unit = distance_unit(units)
     status = summary["files_by_status"]
     fmt = ", ".join(f"{_FORMAT_WORDS.get(k, k)} {v}"
                     for k, v in summary["files_by_format"].items())
@@ -208,7 +251,7 @@ def _print_scan(summary: dict[str, Any], out: TextIO) -> None:
         detail = ", ".join(f"{k} {v}" for k, v in sorted(subs.items(), key=lambda kv: -kv[1]))
         w(f"  {sport:<20} {sum(subs.values()):>5}   ({detail})\n")
     runs = summary["runs"]
-    w(f"\nRuns: {runs['count']}, {runs['distance_m'] / 1000:,.1f} km")
+    w(f"\nRuns: {runs['count']}, {unit.from_metres(runs['distance_m']):,.1f} {unit.name}")
     if runs["manual"]:
         w(f" ({runs['manual']} manual entries without records)")
     w("\n")
@@ -304,6 +347,7 @@ def _overrides(path: str | None) -> pd.DataFrame | None:
 
 
 def _cmd_scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> ExitStatus:
+    thresholds = _settings(args)
     overrides = _overrides(args.surfaces)
     history = _import(args, err)
     summary = scan_summary(history)
@@ -313,7 +357,7 @@ def _cmd_scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> ExitStatus:
         json.dump(summary, out, indent=2)
         out.write("\n")
     else:
-        _print_scan(summary, out)
+        _print_scan(summary, out, thresholds.display.units)
         if overrides is not None:
             _print_overrides(summary["surface_overrides"], out)
     return ExitStatus.SUCCESS
@@ -335,6 +379,14 @@ def _thresholds(path: str | None) -> Thresholds:
         raise ConfigError(f"{path}: {exc}") from exc
 
 
+def _settings(args: argparse.Namespace) -> Thresholds:
+    """Thresholds from --config, with --units (when given) winning over its [display] units."""
+    thresholds = _thresholds(args.config)
+    if getattr(args, "units", None):
+        thresholds = dataclasses.replace(thresholds, display=DisplaySettings(units=args.units))
+    return thresholds
+
+
 def _recent_weeks(analysis: Analysis, since: pd.Timestamp | None, n: int) -> pd.DataFrame:
     weekly = analysis.weekly
     if since is not None:
@@ -350,7 +402,7 @@ def _shown_flags(analysis: Analysis, since: pd.Timestamp | None) -> pd.DataFrame
 
 
 def _cmd_analyze(args: argparse.Namespace, out: TextIO, err: TextIO) -> ExitStatus:
-    thresholds = _thresholds(args.config)
+    thresholds = _settings(args)
     overrides = _overrides(args.surfaces)
     history = _import(args, err)
     analysis = analyze(history.sessions, thresholds=thresholds, as_of=args.until,
@@ -385,6 +437,79 @@ def _cmd_analyze(args: argparse.Namespace, out: TextIO, err: TextIO) -> ExitStat
         if hidden:
             out.write(f"\n{hidden} earlier flags are not shown: --since YYYY-MM-DD shows a "
                       "longer period, --format csv or json lists them all.\n")
+    return ExitStatus.SUCCESS
+
+
+def _check_output(path: str, what: str) -> None:
+    """Fail before the import when a report file cannot be written where asked."""
+    parent = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise RunloadError(f"cannot write the {what} to {path}: it is a folder")
+    if not os.path.isdir(parent):
+        raise RunloadError(f"cannot write the {what} to {path}: the folder {parent} does "
+                           "not exist")
+    if not os.access(parent, os.W_OK):
+        raise RunloadError(f"cannot write the {what} to {path}: the folder {parent} is not "
+                           "writable")
+
+
+def _up_to(sessions: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.DataFrame:
+    """The sessions on or before the local date ``as_of`` (all of them when None)."""
+    if as_of is None:
+        return sessions
+    dates = sessions["local_date"]
+    keep = (dates.isna() | (dates <= as_of)).to_numpy(dtype=bool)
+    return sessions.loc[keep]
+
+
+def report_summary(report: Any, analysis: Analysis) -> str:
+    """One line on the report's latest week, in the report's units."""
+    week = report.week
+    if week is None:
+        return "No runs found."
+    unit = distance_unit(report.units)
+    days = "" if week.days == 7 else f", {week.days} days so far"
+    parts = [f"{unit.format_distance(week.distance_m)} in {week.runs} "
+             f"run{'' if week.runs == 1 else 's'}"]
+    if week.runs:
+        parts.append(f"longest {unit.format_distance(week.longest_run_m)}")
+    parts.append(f"{week.rest_days} rest day{'' if week.rest_days == 1 else 's'}")
+    counts = ", ".join(f"{n} {severity}" for severity, n in reversed(week.flag_counts.items())
+                       if n)
+    parts.append(f"flags: {counts}" if counts else "no flags")
+    return (f"Week of {week.week_start.date()}{days}: " + ", ".join(parts)
+            + f"; {len(analysis.flags)} flags in the whole history.")
+
+
+def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> ExitStatus:
+    thresholds = _settings(args)
+    overrides = _overrides(args.surfaces)
+    _check_output(args.output, "report")
+    if args.pdf:
+        _check_output(args.pdf, "PDF")
+    history = _import(args, err)
+    analysis = analyze(_up_to(history.sessions, args.as_of), thresholds=thresholds,
+                       as_of=args.as_of, surface_overrides=overrides)
+    # Imported here: the report pulls in matplotlib, jinja2 and reportlab, which scan and
+    # analyze do not need.
+    from runload.report import build_report
+    report = build_report(analysis, files=history.report.files,
+                          duplicates=history.report.duplicates, weeks=args.weeks,
+                          as_of=args.as_of if len(analysis.daily) else None)
+    written = []
+    for path, write, what in ((args.output, report.write_html, "report"),
+                              (args.pdf, report.write_pdf, "PDF")):
+        if not path:
+            continue
+        try:
+            write(path)
+        except OSError as exc:
+            raise RunloadError(f"cannot write the {what} to {path}: "
+                               f"{exc.strerror or exc}") from exc
+        written.append(path)
+    for path in written:
+        out.write(f"Wrote {path}\n")
+    out.write(report_summary(report, analysis) + "\n")
     return ExitStatus.SUCCESS
 
 
@@ -446,17 +571,21 @@ def _print_analysis(analysis: Analysis, weeks: pd.DataFrame, shown: pd.DataFrame
     if analysis.runs.empty:
         w("No runs found.\n")
         return
+    unit = distance_unit(analysis.thresholds.display.units)
     w(f"Weeks (starting on {analysis.thresholds.weeks.week_start.capitalize()}, local dates):\n")
     w(f"  {'week of':<12}{'distance':>10}{'runs':>6}{'rest days':>11}{'longest':>10}"
-      f"{'climb':>8}  change vs week before\n")
-    base_km = analysis.thresholds.weekly_jump.min_base_m / 1000
+      f"{'pace':>11}{'climb':>8}  change vs week before\n")
+    base = unit.from_metres(analysis.thresholds.weekly_jump.min_base_m)
     base_runs = analysis.thresholds.weekly_jump.min_base_runs
     for start, row in weeks.iterrows():
         frac = row["change_frac"]
-        change = (f"(previous week under {base_km:g} km or {base_runs} runs)" if pd.isna(frac)
+        change = (f"(previous week under {base:.3g} {unit.name} or {base_runs} runs)"
+                  if pd.isna(frac)
                   else f"{0 if abs(frac) < 0.005 else frac:+.0%} ({row['change_bin']})")
-        w(f"  {start.date()!s:<12}{row['distance_m'] / 1000:>7.1f} km{int(row['runs']):>6}"
-          f"{int(row['rest_days']):>11}{row['longest_run_m'] / 1000:>7.1f} km"
+        w(f"  {start.date()!s:<12}{unit.from_metres(row['distance_m']):>7.1f} {unit.name}"
+          f"{int(row['runs']):>6}{int(row['rest_days']):>11}"
+          f"{unit.from_metres(row['longest_run_m']):>7.1f} {unit.name}"
+          f"{unit.format_pace(row['avg_speed_mps']):>11}"
           f"{row['ascent_m']:>6.0f} m  {change}\n")
     _print_surfaces(weeks, analysis.runs if period_runs is None else period_runs, out)
     w(f"\nFlags ({len(shown)}, newest first):\n")
@@ -516,7 +645,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
     except SystemExit as exc:  # argparse exits on --help, --version and usage errors
         return int(exc.code or 0) if isinstance(exc.code, int) else ExitStatus.USAGE
     try:
-        command = {"scan": _cmd_scan, "analyze": _cmd_analyze}[args.command]
+        command = {"scan": _cmd_scan, "analyze": _cmd_analyze,
+                   "report": _cmd_report}[args.command]
         return int(command(args, out, err))
     except FileNotFoundError as exc:
         if args.traceback:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 
@@ -210,3 +211,109 @@ def test_a_bad_surface_override_file_is_a_one_line_error(realdata, tmp_path):
                        str(realdata / "history_a"))
     assert code == ExitStatus.ERROR
     assert "absent.csv: cannot read the surface override file" in err
+
+
+# --- report and --units -------------------------------------------------------------------
+
+def test_report_writes_html_and_pdf(realdata, tmp_path):
+    html, pdf = tmp_path / "report.html", tmp_path / "report.pdf"
+    code, out, err = run("report", "--tz", "Asia/Shanghai", "-o", str(html), "--pdf", str(pdf),
+                         str(realdata / "history_a"))
+    assert code == ExitStatus.SUCCESS, err
+    assert out.splitlines() == [
+        f"Wrote {html}", f"Wrote {pdf}",
+        "Week of 2022-12-19, 3 days so far: 10.2 km in 1 run, longest 10.2 km, 2 rest days, "
+        "no flags; 128 flags in the whole history."]
+    text = html.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and '<section id="summary"' in text
+    assert 'data-as-of="2022-12-21"' in text and "<script" not in text
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "report.pdf"]
+
+
+def test_report_as_of_weeks_and_miles(realdata, tmp_path):
+    html = tmp_path / "old.html"
+    code, out, err = run("report", "--tz", "Asia/Shanghai", "--as-of", "2022-12-10",
+                         "--units", "mi", "--weeks", "4", "-o", str(html),
+                         str(realdata / "history_a"))
+    assert code == ExitStatus.SUCCESS, err
+    assert out.splitlines()[-1] == (
+        "Week of 2022-12-05, 6 days so far: 6.8 mi in 1 run, longest 6.8 mi, 5 rest days, "
+        "flags: 1 caution; 128 flags in the whole history.")
+    text = html.read_text(encoding="utf-8")
+    assert 'data-as-of="2022-12-10"' in text and 'data-units="mi"' in text
+    dates = re.findall(r'<tr [^>]*data-flag-id="[^"]+" data-local-date="([0-9-]+)"', text)
+    assert dates and max(dates) <= "2022-12-10"
+    weeks = re.findall(r'<tr data-week-start="([0-9-]+)"', text)
+    assert weeks == ["2022-12-05", "2022-11-28", "2022-11-21", "2022-11-14"]
+    # runs after --as-of are left out: the 21 Dec run is not in the history
+    assert "Wed 21 Dec 2022" not in text
+
+
+def test_report_errors_are_one_line(realdata, tmp_path, capsys):
+    missing = tmp_path / "no" / "report.html"
+    code, out, err = run("report", "-o", str(missing), str(realdata / "history_a"))
+    assert (code, out) == (ExitStatus.ERROR, "")
+    assert err == (f"runload: cannot write the report to {missing}: the folder "
+                   f"{missing.parent} does not exist\n")
+    code, _, err = run("report", "-o", str(tmp_path / "r.html"), "--pdf", str(tmp_path),
+                       str(realdata / "history_a"))
+    assert code == ExitStatus.ERROR
+    assert err == f"runload: cannot write the PDF to {tmp_path}: it is a folder\n"
+    code, _, _ = run("report", "--as-of", "2022-02-30", "-o", str(tmp_path / "r.html"),
+                     str(realdata / "history_a"))
+    assert code == ExitStatus.USAGE
+    assert "--as-of: must be a date as YYYY-MM-DD; got '2022-02-30'" in capsys.readouterr().err
+    code, _, _ = run("report", "--weeks", "0", "-o", str(tmp_path / "r.html"),
+                     str(realdata / "history_a"))
+    assert code == ExitStatus.USAGE
+    assert "--weeks: must be a whole number >= 1" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
+def test_units_in_scan_and_analyze_tables(realdata, tmp_path):
+    code, out, _ = run("scan", "--units", "mi", "--tz", "Asia/Shanghai",
+                       str(realdata / "history_a"))
+    assert code == ExitStatus.SUCCESS
+    assert "Runs: 188, 852.0 mi (46 manual entries without records)" in out
+    code, out, _ = run("analyze", "--units", "mi", "--weeks", "3", "--tz", "Asia/Shanghai",
+                       str(realdata / "history_a"))
+    assert code == ExitStatus.SUCCESS
+    lines = out.splitlines()
+    assert "pace" in lines[1]
+    assert lines[2].startswith("  2022-12-05      6.8 mi     1          6    6.8 mi  11:24 /mi")
+    assert "(previous week under 3.11 mi or 2 runs)" in lines[2]
+    assert " km" not in "\n".join(lines[2:5])
+    assert "6.8 mi is 10.06 % longer than your longest run" in out  # flag message in miles
+    code, out, _ = run("analyze", "--weeks", "1", "--tz", "Asia/Shanghai",
+                       str(realdata / "history_a"))
+    assert "10.2 km" in out and "7:12 /km" in out
+
+
+def test_units_from_the_config_and_units_wins(realdata, tmp_path):
+    config = tmp_path / "runload.toml"
+    config.write_text('[display]\nunits = "mi"\n')
+    code, out, _ = run("scan", "--config", str(config), "--tz", "Asia/Shanghai",
+                       str(realdata / "history_a"))
+    assert code == ExitStatus.SUCCESS and "852.0 mi" in out
+    code, out, _ = run("analyze", "--config", str(config), "--weeks", "1", "--tz",
+                       "Asia/Shanghai", str(realdata / "history_a"))
+    assert "6.4 mi" in out and "/mi" in out
+    code, out, _ = run("analyze", "--config", str(config), "--units", "km", "--weeks", "1",
+                       "--tz", "Asia/Shanghai", str(realdata / "history_a"))
+    assert "10.2 km" in out and not re.search(r"\d mi\b|/mi\b", out)
+
+
+def test_csv_and_json_stay_in_metres_whatever_the_units(realdata):
+    outputs = {}
+    for units in ("km", "mi"):
+        code, out, _ = run("analyze", "--units", units, "--format", "json", "--tz",
+                           "Asia/Shanghai", str(realdata / "history_a"))
+        assert code == ExitStatus.SUCCESS
+        outputs[units] = json.loads(out)
+        code, out, _ = run("scan", "--units", units, "--json", "--tz", "Asia/Shanghai",
+                           str(realdata / "history_a"))
+        assert json.loads(out)["runs"]["distance_m"] == pytest.approx(1371184.0, abs=100)
+    assert outputs["km"]["weeks"] == outputs["mi"]["weeks"]
+    assert [f["value"] for f in outputs["km"]["flags"]] == [f["value"] for f in
+                                                            outputs["mi"]["flags"]]
