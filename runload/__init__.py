@@ -2,6 +2,11 @@
 
 Public API
 ----------
+load
+    Import a history and get a :class:`TrainingHistory`: its tables
+    (sessions, daily, weekly, spikes, flags, surfaces, references...),
+    ``plot_*`` methods, ``report(path)``, ``with_thresholds(...)`` for
+    what-if comparisons, and a summary card in notebooks.
 read_history
     Import a whole history (folders, zips, Garmin/Strava exports): sessions,
     de-duplicated and dated in local time, plus an import report.
@@ -19,6 +24,7 @@ Thresholds
 __version__ = "0.1.0"
 
 from runload.analysis.flags import Analysis, analyze, flags
+from runload.analysis.summary import WeekSummary
 from runload.config import Thresholds
 from runload.errors import (
     CorruptFileError,
@@ -28,6 +34,7 @@ from runload.errors import (
     RunloadWarning,
     UnsupportedFormatError,
 )
+from runload.history import TrainingHistory, load
 from runload.readers.content import Activity, read_activity
 from runload.readers.importer import History, ImportReport, read_history
 from runload.readers.overrides import read_surface_overrides
@@ -36,6 +43,9 @@ __all__ = [
     "Activity",
     "Analysis",
     "Thresholds",
+    "TrainingHistory",
+    "WeekSummary",
+    "load",
     "analyze",
     "flags",
     "CorruptFileError",

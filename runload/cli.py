@@ -8,13 +8,11 @@ one-line message.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime
 import json
 import os
 import sys
 import time
-import tomllib
 import warnings
 from collections.abc import Sequence
 from enum import IntEnum
@@ -32,10 +30,12 @@ from runload.analysis.surface_load import (
     apply_surface_overrides,
     surface_override_matches,
 )
-from runload.config import SURFACES, DisplaySettings, Thresholds
-from runload.errors import ConfigError, RunloadError, RunloadWarning
+from runload.config import SURFACES, Thresholds
+from runload.errors import RunloadError, RunloadWarning
+from runload.history import TrainingHistory
 from runload.readers.importer import History, read_history
 from runload.readers.overrides import read_surface_overrides
+from runload.readers.settings import read_thresholds
 from runload.units import UNITS, DistanceUnit, distance_unit
 
 
@@ -363,27 +363,11 @@ def _cmd_scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> ExitStatus:
     return ExitStatus.SUCCESS
 
 
-def _thresholds(path: str | None) -> Thresholds:
-    if path is None:
-        return Thresholds()
-    try:
-        with open(path, "rb") as fh:
-            mapping = tomllib.load(fh)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the config file: {exc.strerror or exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    try:
-        return Thresholds.from_mapping(mapping)
-    except ValueError as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
-
-
 def _settings(args: argparse.Namespace) -> Thresholds:
     """Thresholds from --config, with --units (when given) winning over its [display] units."""
-    thresholds = _thresholds(args.config)
+    thresholds = Thresholds() if args.config is None else read_thresholds(args.config)
     if getattr(args, "units", None):
-        thresholds = dataclasses.replace(thresholds, display=DisplaySettings(units=args.units))
+        thresholds = thresholds.with_overrides({"display": {"units": args.units}})
     return thresholds
 
 
@@ -453,15 +437,6 @@ def _check_output(path: str, what: str) -> None:
                            "writable")
 
 
-def _up_to(sessions: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.DataFrame:
-    """The sessions on or before the local date ``as_of`` (all of them when None)."""
-    if as_of is None:
-        return sessions
-    dates = sessions["local_date"]
-    keep = (dates.isna() | (dates <= as_of)).to_numpy(dtype=bool)
-    return sessions.loc[keep]
-
-
 def report_summary(report: Any, analysis: Analysis) -> str:
     """One line on the report's latest week, in the report's units."""
     week = report.week
@@ -487,15 +462,10 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> ExitStatu
     _check_output(args.output, "report")
     if args.pdf:
         _check_output(args.pdf, "PDF")
-    history = _import(args, err)
-    analysis = analyze(_up_to(history.sessions, args.as_of), thresholds=thresholds,
-                       as_of=args.as_of, surface_overrides=overrides)
-    # Imported here: the report pulls in matplotlib, jinja2 and reportlab, which scan and
-    # analyze do not need.
-    from runload.report import build_report
-    report = build_report(analysis, files=history.report.files,
-                          duplicates=history.report.duplicates, weeks=args.weeks,
-                          as_of=args.as_of if len(analysis.daily) else None)
+    history = TrainingHistory(_import(args, err), thresholds=thresholds,
+                              surface_overrides=overrides, as_of=args.as_of)
+    report = history.report(weeks=args.weeks)
+    analysis = history.analysis
     written = []
     for path, write, what in ((args.output, report.write_html, "report"),
                               (args.pdf, report.write_pdf, "PDF")):
