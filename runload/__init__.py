@@ -7,6 +7,10 @@ load
     (sessions, daily, weekly, spikes, flags, surfaces, references...),
     ``plot_*`` methods, ``report(path)``, ``with_thresholds(...)`` for
     what-if comparisons, and a summary card in notebooks.
+load_roster
+    A coach's roster (TOML) for one calendar week: a :class:`RosterWeek` of
+    :class:`AthleteWeek` (history, week summary or the error), sorted by who
+    needs attention first, with ``report(path)`` for the coach page.
 read_history
     Import a whole history (folders, zips, Garmin/Strava exports): sessions,
     de-duplicated and dated in local time, plus an import report.
@@ -34,7 +38,7 @@ from runload.errors import (
     RunloadWarning,
     UnsupportedFormatError,
 )
-from runload.history import TrainingHistory, load
+from runload.history import AthleteWeek, RosterWeek, TrainingHistory, load, load_roster
 from runload.readers.content import Activity, read_activity
 from runload.readers.importer import History, ImportReport, read_history
 from runload.readers.overrides import read_surface_overrides
@@ -46,6 +50,9 @@ __all__ = [
     "TrainingHistory",
     "WeekSummary",
     "load",
+    "load_roster",
+    "AthleteWeek",
+    "RosterWeek",
     "analyze",
     "flags",
     "CorruptFileError",

@@ -32,7 +32,7 @@ from runload.analysis.surface_load import (
 )
 from runload.config import SURFACES, Thresholds
 from runload.errors import RunloadError, RunloadWarning
-from runload.history import TrainingHistory
+from runload.history import RosterWeek, TrainingHistory, load_roster, parse_week
 from runload.readers.importer import History, read_history
 from runload.readers.overrides import read_surface_overrides
 from runload.readers.settings import read_thresholds
@@ -104,6 +104,25 @@ def _parser() -> argparse.ArgumentParser:
                             "(default: the last run's day)")
     _add_settings_options(p_rep)
     _add_import_options(p_rep)
+    p_coach = sub.add_parser(
+        "coach", help="write a coach's page: a roster's week, one row per athlete",
+        description="Import every athlete of a roster file (TOML: a title and [[athlete]] "
+                    "entries with name, path, optional tz and thresholds) and write the page a "
+                    "coach prints on Monday: a row per athlete, most in need of attention "
+                    "first (data that could not be read, then the most severe flags, then the "
+                    "largest spike), then a short section per athlete with the week's flags, "
+                    "evidence grades and sources, and the last 8 weeks in charts. One "
+                    "self-contained HTML file; --pdf writes the same as an A4 PDF. Not medical "
+                    "advice.")
+    p_coach.add_argument("roster", metavar="ROSTER.toml", help="the roster file")
+    p_coach.add_argument("--week", type=_week, metavar="YYYY-Www",
+                         help="the week: an ISO week such as 2026-W46, or a date in it "
+                              "(default: the latest week holding an athlete's last run)")
+    p_coach.add_argument("-o", "--output", required=True, metavar="FILE.html",
+                         help="where to write the HTML page")
+    p_coach.add_argument("--pdf", metavar="FILE.pdf", help="also write the page as a PDF")
+    _add_settings_options(p_coach)
+    _add_cache_options(p_coach)
     return parser
 
 
@@ -124,6 +143,15 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number >= 1; got {text!r}")
     return value
+
+
+def _week(text: str) -> str:
+    """An ISO week ('2026-W46') or a date, checked while parsing arguments."""
+    try:
+        parse_week(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return text
 
 
 def _zone(text: str) -> str:
@@ -149,14 +177,18 @@ def _add_import_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tz", metavar="ZONE", type=_zone,
                         help="IANA time zone (e.g. Europe/Berlin) for sessions whose file "
                              "gives no local time and that have no GPS fix")
+    _add_cache_options(parser)
+    parser.add_argument("--surfaces", metavar="FILE",
+                        help="TOML or CSV file setting the running surface of activities or "
+                             "date ranges (see README, 'Surface overrides'); applied last")
+
+
+def _add_cache_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cache-dir", metavar="DIR",
                         help="cache folder (default: $RUNLOAD_CACHE_DIR or the user cache dir)")
     parser.add_argument("--no-cache", action="store_true",
                         help="read every file again and write no cache")
     parser.add_argument("--no-progress", action="store_true", help="no progress display")
-    parser.add_argument("--surfaces", metavar="FILE",
-                        help="TOML or CSV file setting the running surface of activities or "
-                             "date ranges (see README, 'Surface overrides'); applied last")
 
 
 class _ProgressBar:
@@ -465,21 +497,72 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> ExitStatu
     history = TrainingHistory(_import(args, err), thresholds=thresholds,
                               surface_overrides=overrides, as_of=args.as_of)
     report = history.report(weeks=args.weeks)
-    analysis = history.analysis
+    _write_outputs(report, args.output, args.pdf, "report", out)
+    out.write(report_summary(report, history.analysis) + "\n")
+    return ExitStatus.SUCCESS
+
+
+def _write_outputs(report: Any, html: str, pdf: str | None, what: str, out: TextIO) -> None:
+    """Write the HTML (and the PDF when asked), then say where."""
     written = []
-    for path, write, what in ((args.output, report.write_html, "report"),
-                              (args.pdf, report.write_pdf, "PDF")):
+    for path, write, kind in ((html, report.write_html, what), (pdf, report.write_pdf, "PDF")):
         if not path:
             continue
         try:
             write(path)
         except OSError as exc:
-            raise RunloadError(f"cannot write the {what} to {path}: "
+            raise RunloadError(f"cannot write the {kind} to {path}: "
                                f"{exc.strerror or exc}") from exc
         written.append(path)
     for path in written:
         out.write(f"Wrote {path}\n")
-    out.write(report_summary(report, analysis) + "\n")
+
+
+def coach_lines(week: RosterWeek) -> list[str]:
+    """The roster's week in plain lines: a heading, then one line per athlete, in page order."""
+    unit = distance_unit(week.units)
+    start, end = week.week_start, week.week_end
+    lines = [f"{week.title}, week of {start.date()} to {end.date()} ({len(week.athletes)} "
+             "athletes, most in need of attention first):"]
+    for athlete in week.athletes:
+        w = athlete.summary
+        if athlete.error is not None or w is None:
+            lines.append(f"  {athlete.name}: could not read the data: {athlete.error}")
+            continue
+        counts = ", ".join(f"{n} {severity}" for severity, n in
+                           reversed(w.flag_counts.items()) if n)
+        ids = ", ".join(dict.fromkeys(w.flags["flag_id"]))
+        failed = (f"; {athlete.files_failed} file{'' if athlete.files_failed == 1 else 's'} "
+                  "not read" if athlete.files_failed else "")
+        lines.append(f"  {athlete.name}: {unit.format_distance(w.distance_m)} in {w.runs} "
+                     f"run{'' if w.runs == 1 else 's'}; "
+                     + (f"flags: {counts} ({ids})" if counts else "no flags") + failed)
+    return lines
+
+
+def _cmd_coach(args: argparse.Namespace, out: TextIO, err: TextIO) -> ExitStatus:
+    thresholds = _settings(args)
+    _check_output(args.output, "coach page")
+    if args.pdf:
+        _check_output(args.pdf, "PDF")
+    bar = _ProgressBar(err, not args.no_progress)
+    try:
+        week = load_roster(args.roster, week=args.week, thresholds=thresholds,
+                           cache_dir=args.cache_dir, use_cache=not args.no_cache, progress=bar)
+    except ValueError as exc:
+        raise RunloadError(str(exc)) from exc
+    finally:
+        bar.close()
+    for athlete in week.athletes:
+        for said in athlete.warnings:
+            err.write(f"runload: warning: {athlete.name}: {said}\n")
+    _write_outputs(week.report(), args.output, args.pdf, "coach page", out)
+    out.write("\n".join(coach_lines(week)) + "\n")
+    if week.failed:
+        names = ", ".join(a.name for a in week.failed)
+        err.write(f"runload: warning: the data of {len(week.failed)} athlete"
+                  f"{'' if len(week.failed) == 1 else 's'} could not be read ({names}); "
+                  "the page says why.\n")
     return ExitStatus.SUCCESS
 
 
@@ -615,8 +698,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
     except SystemExit as exc:  # argparse exits on --help, --version and usage errors
         return int(exc.code or 0) if isinstance(exc.code, int) else ExitStatus.USAGE
     try:
-        command = {"scan": _cmd_scan, "analyze": _cmd_analyze,
-                   "report": _cmd_report}[args.command]
+        command = {"scan": _cmd_scan, "analyze": _cmd_analyze, "report": _cmd_report,
+                   "coach": _cmd_coach}[args.command]
         return int(command(args, out, err))
     except FileNotFoundError as exc:
         if args.traceback:

@@ -19,8 +19,12 @@ Examples
 
 from __future__ import annotations
 
+import datetime
 import html
-from collections.abc import Mapping
+import re
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from os import PathLike
 from pathlib import Path
@@ -28,18 +32,26 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from runload.analysis.daily import runs as running_sessions
 from runload.analysis.flags import Analysis, analyze
-from runload.analysis.summary import WeekSummary, latest_week_start, week_summary
+from runload.analysis.summary import (
+    WeekSummary,
+    latest_week_start,
+    week_start_of,
+    week_summary,
+)
 from runload.config import Thresholds
+from runload.errors import RunloadError, RunloadWarning
 from runload.readers.importer import History, ImportReport, read_history
 from runload.readers.overrides import read_surface_overrides
+from runload.readers.roster import Roster, RosterAthlete, read_roster
 from runload.readers.settings import read_thresholds
 from runload.units import distance_unit
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from runload.report import RunnerReport
+    from runload.report import CoachReport, RunnerReport
 
 #: Columns of :attr:`TrainingHistory.surfaces`.
 SURFACE_COLUMNS = ("activity_id", "local_date", "distance_m", "sport_label", "surface",
@@ -330,4 +342,308 @@ def load(paths: str | PathLike[str] | list[str | PathLike[str]], *,
                            as_of=as_of)
 
 
-__all__ = ["TrainingHistory", "load"]
+# --- a coach's roster: every athlete's week on one page --------------------------------
+
+_ISO_WEEK = re.compile(r"(\d{4})-?W(\d{1,2})", re.IGNORECASE)
+_WEEK_HELP = "give an ISO week such as '2026-W46' or a date such as '2026-11-12'"
+
+#: ``progress(done, total, what)`` after each file of an import (``what``: its path).
+Progress = Callable[[int, int, str], None]
+
+
+def parse_week(value: Any, week_start: str = "monday") -> pd.Timestamp:
+    """The first day of the calendar week that ``value`` names.
+
+    Parameters
+    ----------
+    value : str, datetime.date or pandas.Timestamp
+        An ISO 8601 week, ``'2026-W46'`` (also ``'2026w46'``), or a date: the
+        week holding it.
+    week_start : {'monday', ..., 'sunday'}, default 'monday'
+        The first day of a calendar week (``Thresholds.weeks.week_start``).
+
+    Returns
+    -------
+    pandas.Timestamp
+        Midnight of the week's first day.  An ISO week runs Monday to Sunday;
+        with weeks starting on another day it names the calendar week holding
+        its Thursday (the day ISO numbering goes by), which shares at least
+        four days with it: with Sunday weeks, '2026-W46' is Sun 8 - Sat 14 Nov.
+
+    Raises
+    ------
+    ValueError
+        Naming ``value``, when it is neither an ISO week of its year nor a date.
+    TypeError
+        If ``value`` is not a string or a date.
+
+    Examples
+    --------
+    >>> parse_week("2026-W46").date(), parse_week("2026-W46", "sunday").date()
+    (datetime.date(2026, 11, 9), datetime.date(2026, 11, 8))
+    >>> parse_week("2026-11-15").date()
+    datetime.date(2026, 11, 9)
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        match = _ISO_WEEK.fullmatch(text)
+        if match:
+            year, number = int(match[1]), int(match[2])
+            try:
+                thursday = datetime.date.fromisocalendar(year, number, 4)
+            except ValueError:
+                last = datetime.date(year, 12, 28).isocalendar().week
+                raise ValueError(f"{value!r} is not a week: {year} has ISO weeks 1 to "
+                                 f"{last}.") from None
+            return week_start_of(pd.Timestamp(thursday), week_start)
+        try:
+            date: Any = datetime.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a week: {_WEEK_HELP}.") from None
+    elif isinstance(value, datetime.date | pd.Timestamp):
+        date = value
+    else:
+        raise TypeError(f"The 'week' must be a string or a date; {_WEEK_HELP}. "
+                        f"Got {value!r} instead.")
+    return week_start_of(pd.Timestamp(date), week_start)
+
+
+@dataclass(frozen=True, eq=False)
+class AthleteWeek:
+    """One athlete of a roster in one calendar week.
+
+    Attributes
+    ----------
+    name : str
+    path : pathlib.Path
+        The athlete's export, as the roster gives it (absolute).
+    tz : str or None
+        The roster's time zone for files that carry none.
+    overrides : Mapping
+        The athlete's threshold overrides, as the roster writes them.
+    history : TrainingHistory or None
+        The history up to the week's last day (later runs left out), under
+        the coach's settings with the athlete's overrides on top; None when
+        the data could not be read.
+    summary : WeekSummary or None
+        The week (:meth:`TrainingHistory.week`); None with an error.
+    error : str or None
+        Why the athlete's week could not be read (for the page), else None.
+    warnings : tuple of str
+        What the import warned about (e.g. runs dated in UTC).
+    """
+
+    name: str
+    path: Path
+    tz: str | None
+    overrides: Mapping[str, Any]
+    history: TrainingHistory | None = None
+    summary: WeekSummary | None = None
+    error: str | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def analysis(self) -> Analysis | None:
+        """The history's analysis (None with an error)."""
+        return None if self.history is None or self.summary is None else self.history.analysis
+
+    @property
+    def files(self) -> pd.DataFrame | None:
+        """The import's files table (None when the import failed as a whole)."""
+        return None if self.history is None else self.history.files
+
+    @property
+    def files_failed(self) -> int:
+        """Files of the import that could not be read [count]."""
+        files = self.files
+        return 0 if files is None else int(files["status"].eq("failed").sum())
+
+    @property
+    def attention_key(self) -> tuple[Any, ...]:
+        """Sort key: data problems first, then :attr:`WeekSummary.attention_key`, then name."""
+        if self.summary is None:
+            return (0, self.name.casefold(), self.name)
+        return (1, *self.summary.attention_key, self.name.casefold(), self.name)
+
+
+@dataclass(frozen=True, eq=False)
+class RosterWeek:
+    """A roster's athletes in one calendar week, most in need of attention first.
+
+    Make one with :func:`load_roster`; :meth:`report` writes the coach page.
+
+    Attributes
+    ----------
+    title : str
+        The roster's title.
+    path : pathlib.Path
+        The roster file.
+    week_start, week_end : pandas.Timestamp
+        First and last local day of the week.
+    units : str
+        'km' or 'mi': the coach's, for the whole page.
+    athletes : tuple of AthleteWeek
+        Athletes whose data could not be read first, then by
+        :attr:`WeekSummary.attention_key` (the most severe flags, then the
+        largest spike), then by name.
+    thresholds : Thresholds
+        The coach's settings (each athlete's own are on its history).
+    """
+
+    title: str
+    path: Path
+    week_start: pd.Timestamp
+    week_end: pd.Timestamp
+    units: str
+    athletes: tuple[AthleteWeek, ...]
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+    @property
+    def failed(self) -> tuple[AthleteWeek, ...]:
+        """The athletes whose week could not be read."""
+        return tuple(a for a in self.athletes if a.error is not None)
+
+    def report(self, path: str | PathLike[str] | None = None, *,
+               pdf: str | PathLike[str] | None = None) -> CoachReport:
+        """The coach page; written as HTML to ``path`` (and PDF to ``pdf``) if given."""
+        from runload.report import build_coach_report
+        report = build_coach_report(self)
+        report.write(path, pdf=pdf)
+        return report
+
+    def __repr__(self) -> str:
+        return (f"<RosterWeek {self.title!r}: week of {self.week_start:%Y-%m-%d}, "
+                f"{len(self.athletes)} athletes, {len(self.failed)} unreadable>")
+
+
+def _error_text(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+    return str(exc) or type(exc).__name__
+
+
+def _import_athlete(athlete: RosterAthlete, cache_dir: str | PathLike[str] | None,
+                    use_cache: bool, progress: Progress | None
+                    ) -> tuple[History | None, str | None, tuple[str, ...]]:
+    """The athlete's import, or why it failed, and what it warned about."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RunloadWarning)
+        try:
+            history = read_history(athlete.path, tz=athlete.tz, cache_dir=cache_dir,
+                                   use_cache=use_cache, progress=progress)
+        except (RunloadError, OSError, ValueError) as exc:
+            return None, _error_text(exc), ()
+    said = []
+    for w in caught:
+        if issubclass(w.category, RunloadWarning):
+            said.append(str(w.message))
+        else:  # not ours to keep quiet
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if running_sessions(history.sessions).empty:
+        files = history.report.files
+        failed = files[files["status"].eq("failed").to_numpy(dtype=bool)]
+        why = f"no runs found in {athlete.path} ({len(files)} files looked at"
+        if len(failed):
+            first = failed.iloc[0]
+            where = first["source_path"] + (f"!{first['member_path']}"
+                                             if first["member_path"] else "")
+            why += f"; {len(failed)} could not be read, e.g. {where}: {first['reason']}"
+        return None, why + ").", tuple(said)
+    return history, None, tuple(said)
+
+
+def _latest_week(imports: list[History | None], week_start: str) -> pd.Timestamp:
+    last = [running_sessions(h.sessions)["local_date"].max() for h in imports if h is not None]
+    if not last:
+        raise ValueError("No athlete of the roster has a run to choose the week by; name the "
+                         "week, e.g. 2026-W46.")
+    return week_start_of(max(last), week_start)
+
+
+def _athlete_week(athlete: RosterAthlete, imported: History | None, error: str | None,
+                  said: tuple[str, ...], coach: Thresholds, start: pd.Timestamp,
+                  end: pd.Timestamp) -> AthleteWeek:
+    base = AthleteWeek(name=athlete.name, path=athlete.path, tz=athlete.tz,
+                       overrides=athlete.overrides, error=error, warnings=said)
+    if imported is None:
+        return base
+    # The athlete's rules, on the page's calendar and in the page's units.
+    settings = coach.with_overrides(athlete.overrides).with_overrides(
+        {"display": {"units": coach.display.units},
+         "weeks": {"week_start": coach.weeks.week_start}})
+    history = TrainingHistory(imported, thresholds=settings, as_of=end)
+    try:
+        if history.runs.empty:
+            first = running_sessions(imported.sessions)["local_date"].min()
+            raise ValueError(f"no runs up to {end:%Y-%m-%d}, the end of this week (the first "
+                             f"run is on {first:%Y-%m-%d}).")
+        summary = history.week(start)
+    except (RunloadError, ValueError) as exc:
+        return replace(base, history=history, error=_error_text(exc))
+    return replace(base, history=history, summary=summary)
+
+
+def load_roster(roster: Roster | str | PathLike[str], *, week: Any = None,
+                thresholds: Thresholds | str | PathLike[str] | None = None,
+                units: str | None = None,
+                cache_dir: str | PathLike[str] | None = None,
+                use_cache: bool = True,
+                progress: Progress | None = None) -> RosterWeek:
+    """Import every athlete of a roster and summarise one calendar week of each.
+
+    Parameters
+    ----------
+    roster : Roster or path-like
+        A roster TOML file (:func:`runload.readers.roster.read_roster`) or its content.
+    week : str or date-like, optional
+        '2026-W46' (an ISO week) or a date (the week holding it); see
+        :func:`parse_week`.  Default: the latest week holding an athlete's
+        last run.
+    thresholds : Thresholds or path-like, optional
+        The coach's settings, or a TOML file of them; each athlete's
+        overrides go on top.  The page's units and calendar (``display.units``,
+        ``weeks.week_start``) are always the coach's.
+    units : {'km', 'mi'}, optional
+        Shorthand for ``display={"units": ...}`` on top of ``thresholds``.
+    cache_dir : path-like, optional
+        Cache folder (default: ``$RUNLOAD_CACHE_DIR`` or the user cache dir).
+    use_cache : bool, default True
+        False reads every file again and writes no cache.
+    progress : callable, optional
+        ``progress(done, total, what)`` after each file of each import.
+
+    Returns
+    -------
+    RosterWeek
+        Every athlete of the roster, those whose data could not be read
+        (a missing path, an unreadable archive, no runs up to the week's end)
+        first, with the reason in ``error``; runs after the week are left out.
+
+    Raises
+    ------
+    ConfigError
+        For a roster or settings file that cannot be read.
+    ValueError
+        For a ``week`` that names no week, an unknown unit, or, without
+        ``week``, a roster where no athlete has a run.
+    """
+    if not isinstance(roster, Roster):
+        roster = read_roster(roster)
+    coach = _thresholds(thresholds)
+    if units is not None:
+        coach = coach.with_overrides({"display": {"units": units}})
+    week_day = coach.weeks.week_start
+    start = None if week is None else parse_week(week, week_day)
+    imports = [_import_athlete(a, cache_dir, use_cache, progress) for a in roster.athletes]
+    if start is None:
+        start = _latest_week([h for h, _, _ in imports], week_day)
+    end = start + pd.Timedelta(days=6)
+    athletes = [_athlete_week(a, h, error, said, coach, start, end)
+                for a, (h, error, said) in zip(roster.athletes, imports, strict=True)]
+    return RosterWeek(title=roster.title, path=roster.path, week_start=start, week_end=end,
+                      units=coach.display.units,
+                      athletes=tuple(sorted(athletes, key=lambda a: a.attention_key)),
+                      thresholds=coach)
+
+
+__all__ = ["AthleteWeek", "RosterWeek", "TrainingHistory", "load", "load_roster", "parse_week"]

@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -317,3 +318,111 @@ def test_csv_and_json_stay_in_metres_whatever_the_units(realdata):
     assert outputs["km"]["weeks"] == outputs["mi"]["weeks"]
     assert [f["value"] for f in outputs["km"]["flags"]] == [f["value"] for f in
                                                             outputs["mi"]["flags"]]
+
+
+# --- coach ---------------------------------------------------------------------------------
+
+SAMPLE_ROSTER = Path(__file__).resolve().parent.parent / "sample_data" / "roster"
+
+
+def test_coach_writes_the_page_and_one_line_per_athlete(tmp_path):
+    html, pdf = tmp_path / "team.html", tmp_path / "team.pdf"
+    code, out, err = run("coach", str(SAMPLE_ROSTER / "roster.toml"), "--week", "2026-W43",
+                         "-o", str(html), "--pdf", str(pdf), "--no-progress")
+    assert (code, err) == (ExitStatus.SUCCESS, "")
+    assert out.splitlines() == [
+        f"Wrote {html}", f"Wrote {pdf}",
+        "Tuesday group, week of 2026-10-19 to 2026-10-25 (3 athletes, most in need of "
+        "attention first):",
+        "  Ben Carter: 49.8 km in 5 runs; flags: 1 warning, 1 caution, 1 info (F-SPIKE, "
+        "F-WEEK30, F-ONEVAR)",
+        "  Chloé Martin: 31.8 km in 4 runs; flags: 2 caution, 1 info (F-LAYOFF, F-ONEVAR)",
+        "  Ana Ruiz: 25.0 km in 3 runs; no flags"]
+    text = html.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and '<section id="roster"' in text
+    assert 'data-as-of="2026-10-25"' in text and "<script" not in text
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["team.html", "team.pdf"]
+
+
+def test_coach_default_week_units_and_config(tmp_path):
+    config = tmp_path / "coach.toml"
+    config.write_text('[display]\nunits = "mi"\n', encoding="utf-8")
+    code, out, _ = run("coach", str(SAMPLE_ROSTER / "roster.toml"), "--config", str(config),
+                       "-o", str(tmp_path / "team.html"))
+    assert code == ExitStatus.SUCCESS
+    lines = out.splitlines()
+    assert lines[1].startswith("Tuesday group, week of 2026-11-02 to 2026-11-08")
+    assert "  Ana Ruiz: 15.5 mi in 3 runs; no flags" in lines
+    code, out, _ = run("coach", str(SAMPLE_ROSTER / "roster.toml"), "--config", str(config),
+                       "--units", "km", "-o", str(tmp_path / "team.html"))
+    assert "  Ana Ruiz: 25.0 km in 3 runs; no flags" in out.splitlines()
+
+
+@pytest.mark.parametrize("week", ["2026-W60", "soon", "2027-W53"])
+def test_coach_week_is_a_usage_error(week, tmp_path, capsys):
+    code, out, _ = run("coach", str(SAMPLE_ROSTER / "roster.toml"), "--week", week,
+                       "-o", str(tmp_path / "team.html"))
+    assert (code, out) == (ExitStatus.USAGE, "")
+    assert f"argument --week: {week!r} is not a week" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
+def test_coach_checks_the_outputs_before_reading(tmp_path):
+    missing = tmp_path / "no" / "team.html"
+    code, out, err = run("coach", str(SAMPLE_ROSTER / "roster.toml"), "-o", str(missing))
+    assert (code, out) == (ExitStatus.ERROR, "")
+    assert err == (f"runload: cannot write the coach page to {missing}: the folder "
+                   f"{missing.parent} does not exist\n")
+    code, _, err = run("coach", str(SAMPLE_ROSTER / "roster.toml"), "-o",
+                       str(tmp_path / "t.html"), "--pdf", str(tmp_path))
+    assert err == f"runload: cannot write the PDF to {tmp_path}: it is a folder\n"
+    assert not list(tmp_path.iterdir())
+
+
+def test_coach_an_athlete_whose_data_fails_is_on_the_page(tmp_path):
+    roster = tmp_path / "roster.toml"
+    roster.write_text(
+        'title = "Group <b>A</b>"\n'
+        f'[[athlete]]\nname = "Ana Ruiz"\npath = "{SAMPLE_ROSTER / "ana"}"\n'
+        'tz = "Europe/Madrid"\n'
+        '[[athlete]]\nname = "Dan <i>"\npath = "dan_export.zip"\n', encoding="utf-8")
+    html = tmp_path / "team.html"
+    code, out, err = run("coach", str(roster), "--week", "2026-W45", "-o", str(html))
+    assert code == ExitStatus.SUCCESS
+    assert out.splitlines()[2:] == [
+        f"  Dan <i>: could not read the data: {tmp_path / 'dan_export.zip'}: no such file or "
+        "folder",
+        "  Ana Ruiz: 25.0 km in 3 runs; no flags"]
+    assert err == ("runload: warning: the data of 1 athlete could not be read (Dan <i>); the "
+                   "page says why.\n")
+    text = html.read_text(encoding="utf-8")
+    assert "Dan &lt;i&gt;" in text and "<i>" not in text and "Group &lt;b&gt;A" in text
+    assert 'data-status="error"' in text
+
+
+def test_coach_import_warnings_name_the_athlete(tmp_path):
+    from tests.test_roster_week import fit_run
+
+    folder = tmp_path / "uma"
+    folder.mkdir()
+    (folder / "run.fit").write_bytes(fit_run("2026-10-20", 6.0, offset_h=None))
+    roster = tmp_path / "roster.toml"
+    roster.write_text(f'[[athlete]]\nname = "Uma"\npath = "{folder}"\n', encoding="utf-8")
+    code, out, err = run("coach", str(roster), "-o", str(tmp_path / "t.html"))
+    assert code == ExitStatus.SUCCESS
+    assert err.startswith("runload: warning: Uma: 1 session dated in UTC")
+    assert out.splitlines()[-1] == "  Uma: 6.0 km in 1 run; no flags"
+
+
+def test_coach_errors_are_one_line(tmp_path):
+    code, _, err = run("coach", str(tmp_path / "absent.toml"), "-o", str(tmp_path / "t.html"))
+    assert code == ExitStatus.ERROR
+    assert err.startswith(f"runload: {tmp_path / 'absent.toml'}: cannot read the roster")
+    roster = tmp_path / "roster.toml"
+    roster.write_text('[[athlete]]\nname = "Yan"\npath = "gone"\n', encoding="utf-8")
+    code, _, err = run("coach", str(roster), "-o", str(tmp_path / "t.html"))
+    assert code == ExitStatus.ERROR
+    assert err == ("runload: No athlete of the roster has a run to choose the week by; name "
+                   "the week, e.g. 2026-W46.\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["roster.toml"]

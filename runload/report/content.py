@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -33,6 +34,7 @@ from runload.report.model import (
     Cell,
     Chart,
     Data,
+    Document,
     Items,
     Para,
     Row,
@@ -88,6 +90,31 @@ NOT_MEDICAL_ADVICE = (
 
 
 # --- words -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Voice:
+    """Who the week's sentences speak of: the runner ('you') or an athlete, to a coach.
+
+    Attributes
+    ----------
+    subject, subject_start : str
+        'you' / 'You'; a name twice (a name is never re-capitalised).
+    possessive, possessive_start : str
+        'your' / 'Your'; 'their' / 'Their'.
+    """
+
+    subject: str = "you"
+    subject_start: str = "You"
+    possessive: str = "your"
+    possessive_start: str = "Your"
+
+    @classmethod
+    def about(cls, name: str) -> Voice:
+        """Sentences about ``name``, for a coach ('This week Ana ran ...; their longest ...')."""
+        return cls(subject=name, subject_start=name, possessive="their",
+                   possessive_start="Their")
+
+
 
 def day(date: Any) -> str:
     """'Mon 3 Nov 2026' from a local date ('–' for a missing one)."""
@@ -288,8 +315,9 @@ class _Builder:
     """The sections that read the analysis period by period."""
 
     def __init__(self, analysis: Analysis, units: DistanceUnit, weeks: int,
-                 as_of: pd.Timestamp) -> None:
+                 as_of: pd.Timestamp, voice: Voice | None = None) -> None:
         self.a = analysis
+        self.voice = voice or Voice()
         self.t: Thresholds = analysis.thresholds
         self.u = units
         self.as_of = as_of
@@ -338,6 +366,15 @@ class _Builder:
                       ("flags", str(len(w.flags))), ("units", u.name))
         return Section("summary", title, tuple(blocks), data=data)
 
+    def week_paragraphs(self, w: WeekSummary, whole: bool = True) -> list[Any]:
+        """The week's distance and longest-run sentences, then its flags in plain words.
+
+        What the summary says in sentences, without the big numbers, rest days
+        and surfaces (the coach page has those in its table).
+        """
+        return [self._distance_sentence(w, whole), self._longest_sentence(w),
+                *self._week_flags(w)]
+
     def _stats(self, w: WeekSummary, whole: bool) -> Stats:
         u = self.u
         stats = [Stat(u.format_distance(w.distance_m),
@@ -363,7 +400,8 @@ class _Builder:
     def _distance_sentence(self, w: WeekSummary, whole: bool) -> Para:
         u = self.u
         base = self.t.weekly_jump
-        lead = "This week you ran " if whole else "So far this week you ran "
+        you = self.voice.subject
+        lead = f"This week {you} ran " if whole else f"So far this week {you} ran "
         spans = [Span(lead), Span(u.format_distance(w.distance_m), strong=True),
                  Span(f" in {plural(w.runs, 'run')}")]
         prev = u.format_distance(w.prev_distance_m)
@@ -375,8 +413,8 @@ class _Builder:
                 spans += [Span(", "), Span(f"{pct(abs(w.change_frac))} {more}", strong=True),
                           Span(f" than the week before ({prev}).")]
         elif w.prev_distance_m == 0:
-            spans.append(Span(". You did not run the week before, so there is no change to "
-                              "give."))
+            spans.append(Span(f". {self.voice.subject_start} did not run the week before, so "
+                              "there is no change to give."))
         elif math.isfinite(w.prev_distance_m):
             spans.append(Span(
                 f". The week before ({prev}) is too small to compare with: a change is "
@@ -389,6 +427,7 @@ class _Builder:
     def _longest_sentence(self, w: WeekSummary) -> Para:
         u = self.u
         lookback = self.t.spike.lookback_days
+        your, your_start = self.voice.possessive, self.voice.possessive_start
         if w.runs == 0:
             return Para((Span("No runs this week."),), cls="lead", id="summary-longest")
         name = _text(w.longest_run_name).strip()
@@ -399,15 +438,16 @@ class _Builder:
             reason = self._unreliable_reason(w.longest_run_activity_id)
             amount = (u.format_distance(w.longest_run_m) if math.isfinite(w.longest_run_m)
                       else duration(w.longest_run_s))
-            spans.append(Span(f"Your longest run was {amount} on {when}{named}. "
+            spans.append(Span(f"{your_start} longest run was {amount} on {when}{named}. "
                               f"Its distance is an estimate ({reason}), so it is compared "
                               f"by time: {duration(w.longest_run_s)}"))
-            ref = (f"your longest run by time in the {lookback} days before it "
+            ref = (f"{your} longest run by time in the {lookback} days before it "
                    f"({duration(w.longest_run_ref_s)} on {day(w.longest_run_ref_date)})")
         else:
-            spans.append(Span(f"Your longest run was {u.format_distance(w.longest_run_m)} "
+            spans.append(Span(f"{your_start} longest run was "
+                              f"{u.format_distance(w.longest_run_m)} "
                               f"on {when}{named}"))
-            ref = (f"your longest run in the {lookback} days before it "
+            ref = (f"{your} longest run in the {lookback} days before it "
                    f"({u.format_distance(w.longest_run_ref_m)} on "
                    f"{day(w.longest_run_ref_date)})")
         frac = w.longest_run_spike_frac
@@ -478,13 +518,8 @@ class _Builder:
         if self.week is None:
             return None
         a, t, u, start = self.a, self.t, self.u, self.start
-        n = len(self.weeks)
         daily = a.daily[a.daily.index >= start]
-        spikes = a.spikes[(a.spikes["local_date"] >= start).fillna(False).to_numpy(dtype=bool)]
         load = LOAD_WORDS.get(a.load_kind, a.load_kind)
-        week_day = t.weeks.week_start.capitalize()
-        base = t.weekly_jump
-        edges = t.spike.bins_frac
         s = t.acwr
         if s.method == "uncoupled":
             acwr_words = (f"acute load (the last {s.acute_days} days) and chronic load (the "
@@ -497,24 +532,8 @@ class _Builder:
             acwr_words = (f"acute and chronic load as exponentially weighted averages over "
                           f"{s.acute_days} and {s.chronic_days} days")
         charts = [
-            _chart("chart-weekly", "Distance per week", (
-                f"Distance per calendar week (weeks start on {week_day}), last "
-                f"{plural(n, 'week')}. The label on a bar is the change from the week "
-                f"before; weeks more than {pct(base.jump_frac)} up (after a week of at least "
-                f"{u.format_distance(base.min_base_m)} and {plural(base.min_base_runs, 'run')}) "
-                "are hatched. The evidence that weekly jumps matter is weak, and the popular "
-                "10 % rule was not protective in a randomised trial."),
-                lambda ax: plotting.plot_weekly_volume(self.weeks, ax=ax, units=u.name,
-                                                       jump_frac=base.jump_frac)),
-            _chart("chart-spikes", "Each run against the longest run before it", (
-                f"Each run's distance, and the longest run of the {t.spike.lookback_days} days "
-                f"before it. Runs more than {pct(edges[0])}, {pct(edges[1])} and "
-                f"{pct(edges[2])} longer are coloured caution, warning and high: the groups "
-                "of a cohort study of 5,205 runners, where such runs were linked with more "
-                "overuse injuries (moderate evidence). Squares are runs compared by time, "
-                "because their distance is an estimate (treadmill, entered by hand)."),
-                lambda ax: plotting.plot_spikes(spikes, ax=ax, units=u.name, bins_frac=edges,
-                                                flags=a.flags)),
+            self.weekly_chart(),
+            self.spikes_chart(),
             _chart("chart-rest", "Run days and rest days", (
                 "Each day of the period: run days shaded by distance (darker is longer), "
                 "rest days in sand. Rest days matter for recovery (consensus advice; expert "
@@ -551,8 +570,31 @@ class _Builder:
                 "distance it would only redraw the volume above."),), cls="note",
                 id="fitness-not-drawn"))
         first_week = self.weeks.index[0]
-        return Section("charts", f"The last {plural(n, 'week')}", tuple(blocks),
+        return Section("charts", f"The last {plural(len(self.weeks), 'week')}", tuple(blocks),
                        data=(("period-start", _iso(first_week)),))
+
+    def weekly_chart(self, chart_id: str = "chart-weekly", *, caption: str | None = None,
+                     width_in: float = 7.0, height_in: float = 2.8) -> Chart:
+        """Distance per week over the report's weeks (caption: :func:`weekly_chart_caption`)."""
+        t, u = self.t, self.u
+        return _chart(chart_id, "Distance per week",
+                      weekly_chart_caption(t, u, len(self.weeks)) if caption is None else caption,
+                      lambda ax: plotting.plot_weekly_volume(self.weeks, ax=ax, units=u.name,
+                                                             jump_frac=t.weekly_jump.jump_frac),
+                      width_in, height_in)
+
+    def spikes_chart(self, chart_id: str = "chart-spikes", *, caption: str | None = None,
+                     width_in: float = 7.0, height_in: float = 2.8) -> Chart:
+        """The runs of the report's weeks against their reference (:func:`spikes_chart_caption`)."""
+        a, t = self.a, self.t
+        spikes = a.spikes[(a.spikes["local_date"] >= self.start).fillna(False)
+                          .to_numpy(dtype=bool)]
+        return _chart(chart_id, "Each run against the longest run before it",
+                      spikes_chart_caption(t) if caption is None else caption,
+                      lambda ax: plotting.plot_spikes(spikes, ax=ax, units=self.u.name,
+                                                      bins_frac=t.spike.bins_frac,
+                                                      flags=a.flags),
+                      width_in, height_in)
 
     # --- weekly table ------------------------------------------------------------------
     def weekly_table(self) -> Section | None:
@@ -632,6 +674,28 @@ class _Builder:
                       caption=caption, empty="No flags in this history.", stack=True)
         return Section("flags", f"All flags ({len(rows)})", (table,), page_break=True,
                        data=(("count", str(len(rows))),))
+
+
+def weekly_chart_caption(t: Thresholds, u: DistanceUnit, n: int) -> str:
+    """How to read the distance-per-week chart of ``n`` weeks."""
+    base = t.weekly_jump
+    return (f"Distance per calendar week (weeks start on {t.weeks.week_start.capitalize()}), "
+            f"last {plural(n, 'week')}. The label on a bar is the change from the week "
+            f"before; weeks more than {pct(base.jump_frac)} up (after a week of at least "
+            f"{u.format_distance(base.min_base_m)} and {plural(base.min_base_runs, 'run')}) "
+            "are hatched. The evidence that weekly jumps matter is weak, and the popular "
+            "10 % rule was not protective in a randomised trial.")
+
+
+def spikes_chart_caption(t: Thresholds) -> str:
+    """How to read the chart of each run against the longest run before it."""
+    edges = t.spike.bins_frac
+    return (f"Each run's distance, and the longest run of the {t.spike.lookback_days} days "
+            f"before it. Runs more than {pct(edges[0])}, {pct(edges[1])} and "
+            f"{pct(edges[2])} longer are coloured caution, warning and high: the groups "
+            "of a cohort study of 5,205 runners, where such runs were linked with more "
+            "overuse injuries (moderate evidence). Squares are runs compared by time, "
+            "because their distance is an estimate (treadmill, entered by hand).")
 
 
 def _chart(chart_id: str, title: str, caption: str, draw: Any, width_in: float = 7.0,
@@ -817,11 +881,7 @@ def methods_section(analysis: Analysis) -> Section:
     table = Table("rule-table", ("Flag", "What it looks at", "Threshold", "Evidence", "Source"),
                   tuple(rows), weights=(0.9, 3.0, 2.6, 1.2, 1.4), stack=True,
                   caption="The rules (a threshold set in your configuration file shows here)")
-    grades = Para((Span(
-        "Evidence grades: moderate = at least one large prospective study of runners; weak = "
-        "small, conflicting or not statistically significant studies, or results from other "
-        "sports; expert opinion = consensus statements and coaching conventions without "
-        "injury data. Nothing here reaches strong evidence."),))
+    grades = evidence_grades_para()
     load = Para((Span(
         f"Load for the acute:chronic chart, monotony and fitness: {analysis.load_note}. "
         f"Weeks start on {t.weeks.week_start.capitalize()}; all dates are local calendar "
@@ -830,12 +890,25 @@ def methods_section(analysis: Analysis) -> Section:
         Span("The acute:chronic workload ratio (ACWR) is shown for information only: it came "
              "from team sports, and in runners a higher ratio was not linked with more "
              "injuries ("), *source_spans("nakaoka2021"), Span(")."),))
-    back = Para((Span(
+    return Section("methods", "How the flags work",
+                   (table, grades, load, acwr, back_pain_para()), page_break=True)
+
+
+def evidence_grades_para() -> Para:
+    """What 'moderate', 'weak' and 'expert opinion' mean here."""
+    return Para((Span(
+        "Evidence grades: moderate = at least one large prospective study of runners; weak = "
+        "small, conflicting or not statistically significant studies, or results from other "
+        "sports; expert opinion = consensus statements and coaching conventions without "
+        "injury data. Nothing here reaches strong evidence."),))
+
+
+def back_pain_para() -> Para:
+    """No load measure predicts low-back pain, with its source."""
+    return Para((Span(
         "Low-back pain: no training-load measure, in this report or elsewhere, has been "
         "shown to predict it ("), *source_spans("maselli2020"), Span(
         "). The flags are general running-injury signals."),))
-    return Section("methods", "How the flags work", (table, grades, load, acwr, back),
-                   page_break=True)
 
 
 def references_section(analysis: Analysis) -> Section:
@@ -846,6 +919,11 @@ def references_section(analysis: Analysis) -> Section:
         keys += list(cited)
     keys += list(analysis.flags["citation_key"].astype("object")) + ["nakaoka2021",
                                                                      "maselli2020"]
+    return reference_list(keys)
+
+
+def reference_list(keys: Iterable[str]) -> Section:
+    """The 'references' section: each known key once, in first-cited order, with its DOI."""
     items = []
     for key in dict.fromkeys(k for k in keys if k in REFERENCES):
         ref = REFERENCES[key]
@@ -864,7 +942,7 @@ def disclaimer_section() -> Section:
     ))
 
 
-def all_text(report: RunnerReport) -> Iterable[str]:
+def all_text(report: Document) -> Iterable[str]:
     """Every text of the report's model, in order (for tests and search)."""
     yield report.title
     yield report.subtitle

@@ -17,7 +17,7 @@ import jinja2
 from markupsafe import Markup
 
 if TYPE_CHECKING:
-    from runload.report.model import RunnerReport
+    from runload.report.model import Document
 
 
 @lru_cache(maxsize=1)
@@ -41,11 +41,11 @@ def _svg(markup: str) -> Markup:
     return Markup(markup)
 
 
-def render_html(report: RunnerReport) -> str:
+def render_html(report: Document) -> str:
     """The whole HTML document."""
     return environment().get_template("report.html.j2").render(report=report)
 
 
-def render_fragment(report: RunnerReport) -> str:
+def render_fragment(report: Document) -> str:
     """The report as an HTML fragment with its scoped style, for notebooks."""
     return environment().get_template("fragment.html.j2").render(report=report)

@@ -19,7 +19,7 @@ import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pandas as pd
 
@@ -110,12 +110,18 @@ class Stats:
 
 @dataclass(frozen=True)
 class Cell:
-    """One table cell: its text, the SI number behind it, a link and a style name."""
+    """One table cell: its text, the SI number behind it, a link and a style name.
+
+    ``span`` is the number of columns the cell covers (1 for one); a row's
+    spans add up to the table's columns.  A cell ``cls`` of 'sev-caution' (any
+    severity) colours the cell as that severity.
+    """
 
     text: str
     data: Data = ()
     href: str = ""
     cls: str = ""
+    span: int = 1
 
 
 @dataclass(frozen=True)
@@ -149,6 +155,9 @@ class Table:
     stack : bool
         On a narrow screen, show each row as a block of labelled lines
         instead of a wide table (for tables of long texts).
+    cls : str
+        Style names of the table ('' for none); 'large' prints it in a
+        larger type (a table a page is printed for).
     """
 
     id: str
@@ -159,6 +168,7 @@ class Table:
     caption: str = ""
     empty: str = "None."
     stack: bool = False
+    cls: str = ""
     kind = "table"
 
 
@@ -214,6 +224,10 @@ class Section:
         ``data-*`` attributes of the section.
     page_break : bool
         Start it on a new printed page.
+    keep_together : bool
+        Print it on one page when it fits (a short section, e.g. one athlete's).
+    cls : str
+        A style name of the section ('' for none).
     """
 
     id: str
@@ -221,6 +235,8 @@ class Section:
     blocks: tuple[Block, ...]
     data: Data = ()
     page_break: bool = False
+    keep_together: bool = False
+    cls: str = ""
 
 
 def _atomic_write(path: str | os.PathLike[str], content: bytes) -> Path:
@@ -247,8 +263,82 @@ def _atomic_write(path: str | os.PathLike[str], content: bytes) -> Path:
     return target
 
 
+class Document:
+    """What every report shares: sections rendered as HTML and PDF, written atomically.
+
+    Subclasses are frozen dataclasses with ``title``, ``subtitle``,
+    ``sections``, ``units`` and ``as_of_iso`` (what the templates show).
+    """
+
+    title: str
+    subtitle: str
+    sections: tuple[Section, ...]
+    #: Templates of the page's style, inlined in this order.
+    stylesheets: ClassVar[tuple[str, ...]] = ("report.css",)
+    #: The PDF's page footer (None: the title and the day the report is for).
+    pdf_footer: str | None = None
+
+    @cached_property
+    def html(self) -> str:
+        """The report as one self-contained HTML document (inline CSS and SVG, no scripts)."""
+        from runload.report.html import render_html
+        return render_html(self)
+
+    def _repr_html_(self) -> str:
+        from runload.report.html import render_fragment
+        return render_fragment(self)
+
+    def pdf_bytes(self) -> bytes:
+        """The report as an A4 PDF (the same content as the HTML)."""
+        from runload.report.pdf import render_pdf
+        return render_pdf(self, footer=self.pdf_footer)
+
+    def write(self, html: str | os.PathLike[str] | None = None, *,
+              pdf: str | os.PathLike[str] | None = None) -> Document:
+        """Write the HTML to ``html`` and the PDF to ``pdf``, those given; returns self."""
+        if html is not None:
+            self.write_html(html)
+        if pdf is not None:
+            self.write_pdf(pdf)
+        return self
+
+    def section(self, section_id: str) -> Section:
+        """The section with id ``section_id``.
+
+        Raises
+        ------
+        KeyError
+            Naming the id and the ids there are.
+        """
+        for s in self.sections:
+            if s.id == section_id:
+                return s
+        raise KeyError(f"no section {section_id!r}; sections: "
+                       f"{', '.join(s.id for s in self.sections)}")
+
+    def write_html(self, path: str | os.PathLike[str]) -> Path:
+        """Write the HTML to ``path`` atomically; returns the path.
+
+        Raises
+        ------
+        OSError
+            If the file cannot be written (the old file, if any, is untouched).
+        """
+        return _atomic_write(path, self.html.encode("utf-8"))
+
+    def write_pdf(self, path: str | os.PathLike[str]) -> Path:
+        """Write the PDF to ``path`` atomically; returns the path.
+
+        Raises
+        ------
+        OSError
+            If the file cannot be written (the old file, if any, is untouched).
+        """
+        return _atomic_write(path, self.pdf_bytes())
+
+
 @dataclass(frozen=True, eq=False)
-class RunnerReport:
+class RunnerReport(Document):
     """A runner's report: one content model, rendered as HTML or PDF.
 
     Make one with :func:`runload.report.build_report`.
@@ -279,52 +369,3 @@ class RunnerReport:
     def as_of_iso(self) -> str:
         """``as_of`` as 'YYYY-MM-DD' ('' for NaT)."""
         return "" if pd.isna(self.as_of) else self.as_of.strftime("%Y-%m-%d")
-
-    def section(self, section_id: str) -> Section:
-        """The section with id ``section_id``.
-
-        Raises
-        ------
-        KeyError
-            Naming the id and the ids there are.
-        """
-        for s in self.sections:
-            if s.id == section_id:
-                return s
-        raise KeyError(f"no section {section_id!r}; sections: "
-                       f"{', '.join(s.id for s in self.sections)}")
-
-    @cached_property
-    def html(self) -> str:
-        """The report as one self-contained HTML document (inline CSS and SVG, no scripts)."""
-        from runload.report.html import render_html
-        return render_html(self)
-
-    def _repr_html_(self) -> str:
-        from runload.report.html import render_fragment
-        return render_fragment(self)
-
-    def pdf_bytes(self) -> bytes:
-        """The report as an A4 PDF (the same content as the HTML)."""
-        from runload.report.pdf import render_pdf
-        return render_pdf(self)
-
-    def write_html(self, path: str | os.PathLike[str]) -> Path:
-        """Write the HTML to ``path`` atomically; returns the path.
-
-        Raises
-        ------
-        OSError
-            If the file cannot be written (the old file, if any, is untouched).
-        """
-        return _atomic_write(path, self.html.encode("utf-8"))
-
-    def write_pdf(self, path: str | os.PathLike[str]) -> Path:
-        """Write the PDF to ``path`` atomically; returns the path.
-
-        Raises
-        ------
-        OSError
-            If the file cannot be written (the old file, if any, is untouched).
-        """
-        return _atomic_write(path, self.pdf_bytes())

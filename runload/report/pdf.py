@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Table as PdfTable
 
-from runload.report.model import Chart, Items, Para, RunnerReport, Span, Stats, Table
+from runload.report.model import Chart, Document, Items, Para, Row, Span, Stats, Table
 
 _MARGIN = 15 * mm
 _WIDTH = A4[0] - 2 * _MARGIN
@@ -48,6 +49,9 @@ _MUTED = colors.HexColor("#5a5a60")
 _LINE = colors.HexColor("#d9d9de")
 _WASH = colors.HexColor("#f2f2f5")
 _LINK = "#1f4e79"
+#: Rows a coach must act on (an athlete whose data could not be read), as the HTML.
+_ERROR_WASH = colors.HexColor("#fbe3e0")
+_ERROR_LINE = colors.HexColor("#b3261e")
 #: Severity colours, as the HTML and the charts (runload.plotting.SEVERITY_COLOURS).
 _SEVERITY = {"info": ("#56B4E9", "#000000"), "caution": ("#E69F00", "#000000"),
              "warning": ("#D55E00", "#ffffff"), "high": ("#440154", "#ffffff")}
@@ -108,6 +112,15 @@ def _styles() -> dict[str, ParagraphStyle]:
                              spaceAfter=0),
         "th-num": ParagraphStyle("th-num", parent=base, fontName=bold, fontSize=7.5,
                                  leading=9.5, spaceAfter=0, alignment=2),
+        # the same, larger: Table(cls="large"), a table a page is printed for
+        "cell-large": ParagraphStyle("cell-large", parent=base, fontSize=8, leading=10,
+                                     spaceAfter=0),
+        "cell-num-large": ParagraphStyle("cell-num-large", parent=base, fontSize=8,
+                                         leading=10, spaceAfter=0, alignment=2),
+        "th-large": ParagraphStyle("th-large", parent=base, fontName=bold, fontSize=8,
+                                   leading=10, spaceAfter=0),
+        "th-num-large": ParagraphStyle("th-num-large", parent=base, fontName=bold,
+                                       fontSize=8, leading=10, spaceAfter=0, alignment=2),
         "stat-value": ParagraphStyle("stat-value", parent=base, fontName=bold, fontSize=17,
                                      leading=20, spaceAfter=1),
         "stat-label": ParagraphStyle("stat-label", parent=base, fontSize=8, leading=10,
@@ -137,7 +150,19 @@ def para_markup(para: Para) -> str:
     return "".join(span_markup(s) for s in para.spans)
 
 
+def _columns(row: Row) -> list[tuple[int, Any]]:
+    """(first column, cell) of each cell of a row, with column spans counted."""
+    out, col = [], 0
+    for cell in row.cells:
+        out.append((col, cell))
+        col += max(int(cell.span), 1)
+    return out
+
+
 def _table(block: Table, styles: dict[str, ParagraphStyle]) -> list[Any]:
+    if "large" in block.cls.split():
+        styles = {**styles, **{k: styles[f"{k}-large"] for k in ("cell", "cell-num", "th",
+                                                                  "th-num")}}
     out: list[Any] = []
     if block.caption:
         out.append(Paragraph(escape(block.caption), styles["caption"]))
@@ -159,16 +184,26 @@ def _table(block: Table, styles: dict[str, ParagraphStyle]) -> list[Any]:
         ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
     ]
     for i, row in enumerate(block.rows, start=1):
-        cells = []
-        for j, cell in enumerate(row.cells):
+        cells: list[Any] = [""] * n
+        for j, cell in _columns(row):
             text = escape(cell.text)
+            severity = _SEVERITY.get(cell.cls[4:]) if cell.cls.startswith("sev-") else None
+            if severity is not None:
+                text = f'<font color="{severity[1]}">{text}</font>'
+                commands.append(("BACKGROUND", (j, i), (j, i), colors.HexColor(severity[0])))
             if cell.href:
                 text = f'<a href="{_attr(cell.href)}" color="{_LINK}">{text}</a>'
-            cells.append(Paragraph(text, styles["cell-num" if numeric[j] else "cell"]))
+            num = numeric[j] and cell.span == 1
+            cells[j] = Paragraph(text, styles["cell-num" if num else "cell"])
+            if cell.span > 1:
+                commands.append(("SPAN", (j, i), (j + cell.span - 1, i)))
         data.append(cells)
         if row.cls.startswith("sev-"):
             colour = _SEVERITY.get(row.cls[4:], ("#dddddd", ""))[0]
             commands.append(("LINEBEFORE", (0, i), (0, i), 3, colors.HexColor(colour)))
+        elif row.cls == "error":
+            commands += [("BACKGROUND", (0, i), (-1, i), _ERROR_WASH),
+                         ("LINEBEFORE", (0, i), (0, i), 3, _ERROR_LINE)]
     table = PdfTable(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle(commands))
     out.append(table)
@@ -182,24 +217,28 @@ def _widths(block: Table, weights: tuple[float, ...],
 
     A column narrower than its header's or its cells' longest word (up to a
     quarter of the page: a long file name may still wrap) takes the width
-    from the widest column, so 'F-MONOTONY' and 'Threshold' never break.
+    from the column with the most room over its own longest word, so
+    'F-MONOTONY' and 'Threshold' never break.
     """
     pad = 7.0
     head, cell = styles["th"], styles["cell"]
 
     def longest(texts: list[str], style: ParagraphStyle) -> float:
-        words = [w for t in texts for w in t.split()] or [""]
+        # split where a line may break: not at a no-break space ('18\u00a0%')
+        words = [w for t in texts for w in re.split(r"[ \t\n]+", t)] or [""]
         return max(pdfmetrics.stringWidth(w, style.fontName, style.fontSize) for w in words)
 
     need = []
     for j, column in enumerate(block.columns):
-        body = longest([r.cells[j].text for r in block.rows if j < len(r.cells)], cell)
+        body = longest([c.text for r in block.rows for k, c in _columns(r)
+                        if k == j and c.span == 1], cell)
         need.append(min(max(longest([column], head), body) + pad, _WIDTH / 4))
     widths = [_WIDTH * w / sum(weights) for w in weights]
     for i, (w, n) in enumerate(zip(widths, need, strict=True)):
         if w < n:
-            widest = max(range(len(widths)), key=widths.__getitem__)
-            widths[widest] -= n - w
+            # from the column with the most room over its own need (the widest, mostly)
+            roomiest = max(range(len(widths)), key=lambda k: widths[k] - need[k])
+            widths[roomiest] -= n - w
             widths[i] = n
     return widths
 
@@ -222,11 +261,11 @@ def _stats(block: Stats, styles: dict[str, ParagraphStyle]) -> PdfTable:
 def _chart(block: Chart, styles: dict[str, ParagraphStyle]) -> list[Any]:
     height = _WIDTH * block.height_in / block.width_in
     image = Image(io.BytesIO(block.png), width=_WIDTH, height=height)
-    return [Paragraph(escape(block.title), styles["h3"]), image,
-            Paragraph(escape(block.caption), styles["caption"]), Spacer(1, 8)]
+    caption = [Paragraph(escape(block.caption), styles["caption"])] if block.caption else []
+    return [Paragraph(escape(block.title), styles["h3"]), image, *caption, Spacer(1, 8)]
 
 
-def _flowables(report: RunnerReport) -> list[Any]:
+def _flowables(report: Document) -> list[Any]:
     styles = _styles()
     story: list[Any] = [Paragraph(escape(report.title), styles["title"]),
                         Paragraph(escape(report.subtitle), styles["subtitle"])]
@@ -234,6 +273,10 @@ def _flowables(report: RunnerReport) -> list[Any]:
         if section.page_break and k > 0:
             story.append(PageBreak())
         heading = Paragraph(escape(section.title), styles["h2"])
+        part: list[Any] = []
+        # A section kept together is one KeepTogether, with none inside: reportlab sizes a
+        # nested KeepTogether as endless, and the outer one would always start a new page.
+        keep = section.keep_together
         first = True
         for block in section.blocks:
             flow: list[Any]
@@ -249,29 +292,37 @@ def _flowables(report: RunnerReport) -> list[Any]:
             elif isinstance(block, Table):
                 flow = _table(block, styles)
             elif isinstance(block, Chart):
-                flow = [KeepTogether(_chart(block, styles))]
+                flow = _chart(block, styles) if keep else [KeepTogether(_chart(block, styles))]
             else:  # pragma: no cover - the model has no other block
                 raise TypeError(f"unknown report block {type(block).__name__}")
-            if first:
+            if first and keep:
+                part += [heading, *flow]
+                first = False
+            elif first:
                 # A heading never ends a page alone (and a chart keeps its title and caption).
                 head = flow[0]._content if isinstance(flow[0], KeepTogether) else flow[:1]
-                story.append(KeepTogether([heading, *head]))
-                story.extend(flow[1:])
+                part.append(KeepTogether([heading, *head]))
+                part.extend(flow[1:])
                 first = False
             else:
-                story.extend(flow)
+                part.extend(flow)
         if first:
-            story.append(heading)
+            part.append(heading)
+        story.extend([KeepTogether(part)] if section.keep_together else part)
     return story
 
 
-def render_pdf(report: RunnerReport) -> bytes:
-    """The report as A4 PDF bytes, page numbers at the foot of every page."""
+def render_pdf(report: Document, footer: str | None = None) -> bytes:
+    """The report as A4 PDF bytes, ``footer`` and page numbers at the foot of every page.
+
+    The default footer is the runner report's: its title and the day it is for.
+    """
     body, _ = _fonts()
-    footer = report.title
-    if report.as_of_iso:
-        when = report.as_of
-        footer += f" \u00b7 report for {when:%a} {when.day} {when:%b %Y}"
+    if footer is None:
+        footer = report.title
+        if getattr(report, "as_of_iso", ""):
+            when = report.as_of  # type: ignore[attr-defined]
+            footer += f" \u00b7 report for {when:%a} {when.day} {when:%b %Y}"
 
     def on_page(canvas: Any, doc: Any) -> None:
         canvas.saveState()
