@@ -236,7 +236,7 @@ ROSTER = Path("../sample_data/roster/roster.toml")
 print(ROSTER.read_text())
 """),
     code("""
-team = runload.load_roster(ROSTER, week="2026-W44")
+team = runload.load_roster(ROSTER, week="2026-W43")
 team.week_start, team.week_end
 """),
     code("""

@@ -45,7 +45,7 @@ def main() -> int:
                         "-o", str(out / "report.html"), "--no-progress"], check=True)
         screenshot(out / "report.html", DOCS / "report.png")
         subprocess.run([*runload, "coach", str(REPO / "sample_data" / "roster" / "roster.toml"),
-                        "--week", "2026-W44", "-o", str(out / "team.html"), "--no-progress"],
+                        "--week", "2026-W43", "-o", str(out / "team.html"), "--no-progress"],
                        check=True)
         screenshot(out / "team.html", DOCS / "coach.png", height=1100)
     for png in ("report.png", "coach.png"):
