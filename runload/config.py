@@ -206,6 +206,26 @@ class WeekSettings:
 
 
 @dataclass(frozen=True)
+class PainSettings:
+    """Pain journal: episodes and the windows before them (issue: pain journal).
+
+    No load measure is known to predict back pain (science.md section G); these
+    settings only shape how a runner's own history is described around their
+    own pain entries.  ``severity_threshold``: an episode starts on the first
+    day rated at or above it (0-10) after ``pain_free_days`` without such a day
+    in that region.  ``windows_days``: the windows before each onset.
+    ``stands_out_percentile``: a quantity "stands out" at or above this
+    percentile of the runner's own other windows (or at or below 100 minus it).
+    """
+
+    enabled: bool = True
+    severity_threshold: int = 3
+    pain_free_days: int = 14
+    windows_days: tuple[int, ...] = (7, 14, 28)
+    stands_out_percentile: float = 90.0
+
+
+@dataclass(frozen=True)
 class DisplaySettings:
     """How numbers are shown to people: ``units`` is 'km' or 'mi'.
 
@@ -235,6 +255,7 @@ class Thresholds:
     acwr: AcwrSettings = field(default_factory=AcwrSettings)
     load: LoadSettings = field(default_factory=LoadSettings)
     weeks: WeekSettings = field(default_factory=WeekSettings)
+    pain: PainSettings = field(default_factory=PainSettings)
     display: DisplaySettings = field(default_factory=DisplaySettings)
 
     @classmethod

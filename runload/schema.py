@@ -226,6 +226,62 @@ FLAG_COLUMNS: dict[str, Column] = _columns(
     Column("citation_key", "string", "Key into runload.analysis.references.REFERENCES."),
 )
 
+#: Body regions a pain journal may name.
+PAIN_REGIONS = ("lower_back", "hip", "knee", "shin", "foot", "other")
+#: When the pain was felt, if the runner says.
+PAIN_TIMINGS = ("", "during", "after", "next_morning")
+
+PAIN_ENTRY_COLUMNS: dict[str, Column] = _columns(
+    Column("line", "int64", "Line of the journal file the entry is on (1 = the header)."),
+    Column("local_date", "datetime64[us]", "Local calendar day the pain was felt."),
+    Column("region", "string", "Body region, one of PAIN_REGIONS."),
+    Column("severity", "int64", "Pain 0-10 as the runner rated it (0 = none)."),
+    Column("timing", "string", "'during', 'after', 'next_morning' or '' (not said)."),
+    Column("note", "string", "The runner's note, as written."),
+)
+
+PAIN_EPISODE_COLUMNS: dict[str, Column] = _columns(
+    Column("episode_id", "string", "'<region>-<onset YYYY-MM-DD>', unique per journal."),
+    Column("region", "string", "Body region of the episode."),
+    Column("onset_date", "datetime64[us]",
+           "First day at or above the severity threshold after at least the pain-free days."),
+    Column("end_date", "datetime64[us]",
+           "Last day at or above the threshold before an entry below it; NaT while open."),
+    Column("last_entry_date", "datetime64[us]", "Last journal entry of the episode."),
+    Column("peak_severity", "int64", "Highest severity in the episode."),
+    Column("n_entries", "int64", "Journal entries in the episode (from onset to its end)."),
+    Column("is_open", "bool", "No entry below the threshold since the onset."),
+    Column("days_since_previous", "float64",
+           "Days from the previous episode's end in the same region to this onset; NaN "
+           "for the first (or when the previous is open)."),
+)
+
+PAIN_EXPOSURE_COLUMNS: dict[str, Column] = _columns(
+    Column("episode_id", "string", "The episode (PAIN_EPISODE_COLUMNS)."),
+    Column("region", "string", "Its body region."),
+    Column("onset_date", "datetime64[us]", "Its onset day."),
+    Column("window_days", "int64",
+           "Length of the window before the onset [days]: the window is the days "
+           "onset - window_days to onset - 1."),
+    Column("quantity", "string",
+           "What was measured: 'distance_m', 'weekly_change_frac', 'max_spike_frac', "
+           "'rest_days', 'longest_streak_days', 'trail_share_frac', "
+           "'surface_change_frac', 'ascent_m', 'descent_m', 'monotony', "
+           "'runs_after_layoff'."),
+    Column("unit", "string", "Unit of value and usual_median: 'm', 'frac', 'days', 'ratio', "
+           "'count'."),
+    Column("value", "float64", "The quantity in the window before this onset."),
+    Column("usual_median", "float64",
+           "Median of the same quantity over every other window of the same length in the "
+           "history (windows overlapping this one excluded)."),
+    Column("ratio_to_usual", "float64", "value / usual_median; NaN when the median is 0."),
+    Column("percentile", "float64",
+           "Percentile rank [0-100] of value among those other windows (ties count half)."),
+    Column("n_windows", "int64", "How many other windows the comparison used."),
+    Column("stands_out", "bool",
+           "percentile >= the rule's stands_out_percentile or <= 100 minus it."),
+)
+
 FILE_STATUSES = ("read", "partial", "not_activity", "failed")
 _STREAM_FLOAT_COLUMNS = pd.Index(list(STREAM_COLUMNS)[1:])
 
@@ -286,6 +342,21 @@ def flags_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return _frame(rows, FLAG_COLUMNS, "flags")
 
 
+def pain_entries_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Build a pain journal table (one row per entry) from row dicts."""
+    return _frame(rows, PAIN_ENTRY_COLUMNS, "pain_entries")
+
+
+def pain_episodes_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Build a pain episodes table from row dicts."""
+    return _frame(rows, PAIN_EPISODE_COLUMNS, "pain_episodes")
+
+
+def pain_exposures_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Build a pain exposures table (long format) from row dicts."""
+    return _frame(rows, PAIN_EXPOSURE_COLUMNS, "pain_exposures")
+
+
 def empty_stream() -> pd.DataFrame:
     """A streams table with no rows and the glossary's columns."""
     return pd.DataFrame({c.name: pd.Series([], dtype=c.dtype) for c in STREAM_COLUMNS.values()})
@@ -297,7 +368,8 @@ def validate_columns(df: pd.DataFrame, table: str) -> None:
     Parameters
     ----------
     df : pandas.DataFrame
-    table : {'sessions', 'streams', 'files'}
+    table : {'sessions', 'streams', 'files', 'flags', 'pain_entries', 'pain_episodes', \
+'pain_exposures'}
 
     Raises
     ------
@@ -306,7 +378,9 @@ def validate_columns(df: pd.DataFrame, table: str) -> None:
         wrong.
     """
     columns = {"sessions": SESSION_COLUMNS, "streams": STREAM_COLUMNS, "files": FILE_COLUMNS,
-               "flags": FLAG_COLUMNS}[table]
+               "flags": FLAG_COLUMNS, "pain_entries": PAIN_ENTRY_COLUMNS,
+               "pain_episodes": PAIN_EPISODE_COLUMNS,
+               "pain_exposures": PAIN_EXPOSURE_COLUMNS}[table]
     missing = [c for c in columns if c not in df.columns]
     extra = [c for c in df.columns if c not in columns]
     if missing or extra:
