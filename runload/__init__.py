@@ -19,6 +19,12 @@ read_activity
 read_surface_overrides
     Read a TOML or CSV file of running-surface overrides, for
     ``analyze(..., surface_overrides=...)``.
+read_pain_journal, append_pain_entry
+    Read a runner's pain journal (CSV: date,region,severity,timing,note), or
+    add one entry to it atomically; ``load(..., pain=PATH)`` and
+    ``analyze(..., pain=TABLE)`` describe the training before each pain
+    episode against the runner's usual (patterns in one history, not causes;
+    no load measure is known to predict back pain).
 analyze, flags
     Every load table and evidence-graded flag of a sessions table.
 Thresholds
@@ -33,6 +39,7 @@ from runload.config import Thresholds
 from runload.errors import (
     CorruptFileError,
     NotAnActivityError,
+    PainJournalError,
     ReadError,
     RunloadError,
     RunloadWarning,
@@ -42,6 +49,7 @@ from runload.history import AthleteWeek, RosterWeek, TrainingHistory, load, load
 from runload.readers.content import Activity, read_activity
 from runload.readers.importer import History, ImportReport, read_history
 from runload.readers.overrides import read_surface_overrides
+from runload.readers.pain import append_pain_entry, read_pain_journal
 
 __all__ = [
     "Activity",
@@ -57,6 +65,7 @@ __all__ = [
     "flags",
     "CorruptFileError",
     "NotAnActivityError",
+    "PainJournalError",
     "ReadError",
     "RunloadError",
     "RunloadWarning",
@@ -67,4 +76,6 @@ __all__ = [
     "read_activity",
     "read_history",
     "read_surface_overrides",
+    "read_pain_journal",
+    "append_pain_entry",
 ]

@@ -23,6 +23,13 @@ import pandas as pd
 
 from runload import __version__
 from runload.analysis.flags import Analysis, analyze
+from runload.analysis.pain import (
+    BACK_PAIN_SENTENCE,
+    caveat_sentence,
+    describe_episode,
+    pain_episodes,
+    pain_summary,
+)
 from runload.analysis.references import DISCLAIMER, REFERENCES
 from runload.analysis.surface import classify_surfaces
 from runload.analysis.surface_load import (
@@ -35,6 +42,15 @@ from runload.errors import RunloadError, RunloadWarning
 from runload.history import RosterWeek, TrainingHistory, load_roster, parse_week
 from runload.readers.importer import History, read_history
 from runload.readers.overrides import read_surface_overrides
+from runload.readers.pain import (
+    PainValueError,
+    append_pain_entry,
+    parse_date,
+    parse_region,
+    parse_severity,
+    parse_timing,
+    read_pain_journal,
+)
 from runload.readers.settings import read_thresholds
 from runload.units import UNITS, DistanceUnit, distance_unit
 
@@ -83,6 +99,7 @@ def _parser() -> argparse.ArgumentParser:
                       help="analyse up to this local date (default: the last run)")
     p_an.add_argument("--weeks", type=int, default=4, metavar="N",
                       help="how many recent weeks to show (default 4)")
+    _add_pain_option(p_an)
     _add_settings_options(p_an)
     _add_import_options(p_an)
     p_rep = sub.add_parser(
@@ -102,6 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     p_rep.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD",
                        help="the local date the report is for: later runs are left out "
                             "(default: the last run's day)")
+    _add_pain_option(p_rep)
     _add_settings_options(p_rep)
     _add_import_options(p_rep)
     p_coach = sub.add_parser(
@@ -123,7 +141,62 @@ def _parser() -> argparse.ArgumentParser:
     p_coach.add_argument("--pdf", metavar="FILE.pdf", help="also write the page as a PDF")
     _add_settings_options(p_coach)
     _add_cache_options(p_coach)
+    p_pain = sub.add_parser(
+        "pain", help="keep a pain journal: add an entry, show the episodes",
+        description="A pain journal is a CSV file (date,region,severity,timing,note) you keep "
+                    "beside your runs; analyze and report read it with --pain FILE and show "
+                    "what your training looked like before each episode. These are patterns "
+                    "in your own history, not causes; no load measure is known to predict "
+                    "back pain. See a clinician if pain persists, gets worse or radiates.")
+    pain_sub = p_pain.add_subparsers(dest="pain_command", required=True)
+    p_add = pain_sub.add_parser(
+        "add", help="add one entry to the journal (created if missing)",
+        description="Add one entry at the end of a pain journal, atomically; the entries "
+                    "already there are never rewritten. Prints the file and the line written.")
+    p_add.add_argument("date", type=_pain_check(parse_date), metavar="DATE",
+                       help="the local day, YYYY-MM-DD")
+    p_add.add_argument("region", type=_pain_check(parse_region), metavar="REGION",
+                       help="lower_back, hip, knee, shin, foot or other ('lower back' works)")
+    p_add.add_argument("severity", type=_pain_check(parse_severity), metavar="SEVERITY",
+                       help="how much it hurt, 0 (none) to 10")
+    p_add.add_argument("--timing", type=_pain_check(parse_timing), default="",
+                       help="when it was felt: during, after or next_morning")
+    p_add.add_argument("--note", default="", metavar="TEXT", help="a note, kept as written")
+    p_add.add_argument("--file", default=PAIN_FILE, metavar="FILE",
+                       help=f"the journal (default: {PAIN_FILE} in the current folder)")
+    p_show = pain_sub.add_parser(
+        "show", help="list the journal's episodes",
+        description="Read a pain journal and list its episodes per body region: onset, end "
+                    "(or still open), peak severity and entries.")
+    p_show.add_argument("--file", default=PAIN_FILE, metavar="FILE",
+                        help=f"the journal (default: {PAIN_FILE} in the current folder)")
+    p_show.add_argument("--config", metavar="FILE",
+                        help="TOML file with a [pain] section (severity_threshold, "
+                             "pain_free_days, ...)")
     return parser
+
+
+#: The pain journal ``runload pain`` uses without --file.
+PAIN_FILE = "pain.csv"
+
+
+def _pain_check(parse: Any) -> Any:
+    """An argparse type: the journal's own check of one value, kept as the text given."""
+    def check(text: str) -> str:
+        try:
+            parse(text)
+        except PainValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from exc
+        return text
+    check.__name__ = parse.__name__.removeprefix("parse_")
+    return check
+
+
+def _add_pain_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--pain", metavar="FILE",
+                        help="your pain journal (CSV: date,region,severity,timing,note; see "
+                             "`runload pain add`): shows what your training looked like "
+                             "before each pain episode, against your usual")
 
 
 def _date(text: str) -> pd.Timestamp:
@@ -420,9 +493,10 @@ def _shown_flags(analysis: Analysis, since: pd.Timestamp | None) -> pd.DataFrame
 def _cmd_analyze(args: argparse.Namespace, out: TextIO, err: TextIO) -> ExitStatus:
     thresholds = _settings(args)
     overrides = _overrides(args.surfaces)
+    journal = None if args.pain is None else read_pain_journal(args.pain)
     history = _import(args, err)
     analysis = analyze(history.sessions, thresholds=thresholds, as_of=args.until,
-                       surface_overrides=overrides)
+                       surface_overrides=overrides, pain=journal)
     weeks = _recent_weeks(analysis, args.since, args.weeks)
     shown = _shown_flags(analysis, args.since)
     if args.until is not None:
@@ -438,6 +512,8 @@ def _cmd_analyze(args: argparse.Namespace, out: TextIO, err: TextIO) -> ExitStat
     elif args.format == "json":
         result = _analysis_json(analysis, weeks, shown)
         result["surfaces"] = _surfaces_json(period_runs)
+        if journal is not None:
+            result["pain"] = pain_json(analysis, args.pain)
         json.dump(result, out, indent=2, default=str)
         out.write("\n")
     else:
@@ -449,7 +525,8 @@ def _cmd_analyze(args: argparse.Namespace, out: TextIO, err: TextIO) -> ExitStat
             hidden = len(shown) - len(recent)
             shown = recent
             period_runs = period_runs[period_runs["local_date"] >= weeks.index[0]]
-        _print_analysis(analysis, weeks, shown, out, period_runs)
+        pain = None if journal is None else pain_lines(analysis, args.pain)
+        _print_analysis(analysis, weeks, shown, out, period_runs, pain=pain)
         if hidden:
             out.write(f"\n{hidden} earlier flags are not shown: --since YYYY-MM-DD shows a "
                       "longer period, --format csv or json lists them all.\n")
@@ -494,8 +571,9 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> ExitStatu
     _check_output(args.output, "report")
     if args.pdf:
         _check_output(args.pdf, "PDF")
+    journal = None if args.pain is None else read_pain_journal(args.pain)
     history = TrainingHistory(_import(args, err), thresholds=thresholds,
-                              surface_overrides=overrides, as_of=args.as_of)
+                              surface_overrides=overrides, as_of=args.as_of, pain=journal)
     report = history.report(weeks=args.weeks)
     _write_outputs(report, args.output, args.pdf, "report", out)
     out.write(report_summary(report, history.analysis) + "\n")
@@ -619,10 +697,13 @@ def _print_surfaces(weeks: pd.DataFrame, period_runs: pd.DataFrame, out: TextIO)
 
 
 def _print_analysis(analysis: Analysis, weeks: pd.DataFrame, shown: pd.DataFrame,
-                    out: TextIO, period_runs: pd.DataFrame | None = None) -> None:
+                    out: TextIO, period_runs: pd.DataFrame | None = None, *,
+                    pain: list[str] | None = None) -> None:
     w = out.write
     if analysis.runs.empty:
         w("No runs found.\n")
+        if pain:
+            w("\n" + "\n".join(pain) + "\n")
         return
     unit = distance_unit(analysis.thresholds.display.units)
     w(f"Weeks (starting on {analysis.thresholds.weeks.week_start.capitalize()}, local dates):\n")
@@ -665,6 +746,8 @@ def _print_analysis(analysis: Analysis, weeks: pd.DataFrame, shown: pd.DataFrame
           f"CTL {fit['ctl'].iloc[0]:.0f}, ATL {fit['atl'].iloc[0]:.0f}, "
           f"TSB {fit['tsb'].iloc[0]:+.0f} on {fit.index[0].date()} - a performance model, "
           "not an injury predictor.\n")
+    if pain:
+        w("\n" + "\n".join(pain) + "\n")
     w(f"\n{DISCLAIMER}\n")
     keys = list(dict.fromkeys(shown["citation_key"]))
     if keys:
@@ -672,6 +755,108 @@ def _print_analysis(analysis: Analysis, weeks: pd.DataFrame, shown: pd.DataFrame
         for key in keys:
             ref = REFERENCES[key]
             w(f"  [{key}] {ref.citation}" + (f" doi:{ref.doi}" if ref.doi else "") + "\n")
+
+
+# --- the pain journal ------------------------------------------------------------------------
+
+def _region_words(region: str) -> str:
+    return region.replace("_", " ")
+
+
+def episode_line(r: Any) -> str:
+    """'lower back: 2026-05-03 to 2026-05-09, peak 5/10, 4 entries' (or 'since ..., open')."""
+    onset = pd.Timestamp(r.onset_date).date()
+    if bool(r.is_open):
+        when = f"since {onset}, still open (last entry {pd.Timestamp(r.last_entry_date).date()})"
+    elif r.end_date == r.onset_date:
+        when = f"on {onset}"
+    else:
+        when = f"{onset} to {pd.Timestamp(r.end_date).date()}"
+    entries = f"{r.n_entries} entr{'y' if r.n_entries == 1 else 'ies'}"
+    return f"{_region_words(str(r.region))}: {when}, peak {r.peak_severity}/10, {entries}"
+
+
+def _journal_heading(analysis_entries: pd.DataFrame, episodes: pd.DataFrame, path: str,
+                     thresholds: Thresholds) -> str:
+    settings = thresholds.pain
+    n, k = len(analysis_entries), len(episodes)
+    return (f"Pain journal ({path}: {n} entr{'y' if n == 1 else 'ies'}, {k} episode"
+            f"{'' if k == 1 else 's'}; an episode starts at {settings.severity_threshold}/10 or "
+            f"more after {settings.pain_free_days} days without):")
+
+
+def pain_lines(analysis: Analysis, path: str) -> list[str]:
+    """The "Pain journal" part of ``runload analyze``: each episode and what stood out before it."""
+    t = analysis.thresholds
+    if not t.pain.enabled:
+        return [f"Pain journal ({path}): not analysed, [pain] enabled = false in the config."]
+    entries, episodes, exposures = (analysis.pain_entries, analysis.pain_episodes,
+                                    analysis.pain_exposures)
+    lines = [_journal_heading(entries, episodes, path, t)]
+    if episodes.empty:
+        lines.append(f"  no episode: no entry rated {t.pain.severity_threshold}/10 or more.")
+        return lines
+    units = t.display.units
+    n = len(episodes)
+    quiet = {BACK_PAIN_SENTENCE, caveat_sentence(n)}
+    for (_, row), r in zip(episodes.iterrows(), episodes.itertuples(index=False), strict=True):
+        lines.append(f"  {episode_line(r)}")
+        mine = exposures[(exposures["episode_id"] == row["episode_id"]).to_numpy(dtype=bool)]
+        for sentence in describe_episode(row, mine, units, n_episodes=n):
+            if sentence not in quiet:
+                lines.append(f"      {sentence}")
+    several = [region for region, k in episodes["region"].value_counts().items() if k > 1]
+    for region in sorted(several):
+        said = [s for s in pain_summary(episodes, exposures, units, region=region)
+                if s not in quiet and not s.startswith("These are patterns")]
+        lines += [f"  {s}" for s in said]
+    if (episodes["region"] == "lower_back").any():
+        lines.append(f"  {BACK_PAIN_SENTENCE}")
+    lines.append(f"  {caveat_sentence(n)}")
+    return lines
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    out = table.copy()
+    for column in out.columns:
+        if str(out[column].dtype).startswith("datetime64"):
+            out[column] = out[column].dt.strftime("%Y-%m-%d")
+    return json.loads(out.to_json(orient="records"))
+
+
+def pain_json(analysis: Analysis, path: str) -> dict[str, Any]:
+    """The pain journal's episodes and exposures, JSON-ready (dates YYYY-MM-DD, NaN as null)."""
+    return {"file": path, "enabled": analysis.thresholds.pain.enabled,
+            "entries": int(len(analysis.pain_entries)),
+            "episodes": _records(analysis.pain_episodes),
+            "exposures": _records(analysis.pain_exposures),
+            "caveat": caveat_sentence(len(analysis.pain_episodes))}
+
+
+def _cmd_pain(args: argparse.Namespace, out: TextIO, err: TextIO) -> ExitStatus:
+    path = os.path.abspath(args.file)
+    if args.pain_command == "add":
+        line = append_pain_entry(path, date=args.date, region=args.region,
+                                 severity=args.severity, timing=args.timing, note=args.note)
+        timing = parse_timing(args.timing)
+        said = ", ".join(part for part in (
+            str(parse_date(args.date)), _region_words(parse_region(args.region)),
+            f"{parse_severity(args.severity)}/10", _region_words(timing)) if part)
+        out.write(f"Wrote line {line} of {path}: {said}"
+                  + (f" ({args.note})" if args.note else "") + "\n")
+        return ExitStatus.SUCCESS
+    thresholds = Thresholds() if args.config is None else read_thresholds(args.config)
+    entries = read_pain_journal(path)
+    episodes = pain_episodes(entries, thresholds.pain)
+    out.write(_journal_heading(entries, episodes, path, thresholds) + "\n")
+    if episodes.empty:
+        out.write(f"  no episode: no entry rated {thresholds.pain.severity_threshold}/10 or "
+                  "more.\n")
+    for r in episodes.itertuples(index=False):
+        out.write(f"  {episode_line(r)}\n")
+    out.write("Run `runload analyze PATH --pain FILE` to see your training before each "
+              "episode.\n")
+    return ExitStatus.SUCCESS
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
@@ -699,7 +884,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
         return int(exc.code or 0) if isinstance(exc.code, int) else ExitStatus.USAGE
     try:
         command = {"scan": _cmd_scan, "analyze": _cmd_analyze, "report": _cmd_report,
-                   "coach": _cmd_coach}[args.command]
+                   "coach": _cmd_coach, "pain": _cmd_pain}[args.command]
         return int(command(args, out, err))
     except FileNotFoundError as exc:
         if args.traceback:

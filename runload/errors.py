@@ -50,5 +50,33 @@ class ConfigError(RunloadError):
     """A configuration file cannot be read, or holds an unknown or ill-typed setting."""
 
 
+class PainJournalError(ConfigError):
+    """A pain journal cannot be read or written, or holds an entry runload cannot accept.
+
+    Parameters
+    ----------
+    path : str
+        The journal file.
+    reason : str
+        What is wrong and what is accepted, in plain words.
+    line : int, optional
+        The line of the file the problem is on (1 = the first line).
+    column : str, optional
+        The journal column at fault ('date', 'region', 'severity', 'timing', 'note').
+    value : str, optional
+        The value received.
+    """
+
+    def __init__(self, path: str, reason: str, *, line: int | None = None,
+                 column: str | None = None, value: str | None = None) -> None:
+        self.path = str(path)
+        self.reason = reason
+        self.line = line
+        self.column = column
+        self.value = value
+        where = self.path if line is None else f"{self.path}, line {line}"
+        super().__init__(f"{where}: {reason}")
+
+
 class RunloadWarning(UserWarning):
     """A result is degraded but still valid (partial file, assumed time zone...)."""

@@ -15,6 +15,8 @@ Examples
     h.plot_weekly_volume()
     h.with_thresholds(spike={"lookback_days": 28}).flags
     h.report("report.html")
+    h = runload.load("export.zip", pain="pain.csv")   # with the runner's pain journal
+    h.pain_episodes, h.pain_exposures
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from runload.config import Thresholds
 from runload.errors import RunloadError, RunloadWarning
 from runload.readers.importer import History, ImportReport, read_history
 from runload.readers.overrides import read_surface_overrides
+from runload.readers.pain import read_pain_journal
 from runload.readers.roster import Roster, RosterAthlete, read_roster
 from runload.readers.settings import read_thresholds
 from runload.units import distance_unit
@@ -77,15 +80,22 @@ class TrainingHistory:
         Local date the history is looked at on: later runs are left out, and
         days up to it without runs count as rest days.  Default: the last
         run's day.
+    pain : path-like or pandas.DataFrame, optional
+        The runner's pain journal: a CSV file (read now, so a bad entry fails
+        here, naming its line) or :func:`runload.read_pain_journal`'s table.
+        Its episodes and the days before them are :attr:`pain_episodes` and
+        :attr:`pain_exposures`; entries after ``as_of`` are left out.
     """
 
     def __init__(self, history: History, *, thresholds: Thresholds | None = None,
                  surface_overrides: pd.DataFrame | None = None,
-                 as_of: Any = None) -> None:
+                 as_of: Any = None,
+                 pain: str | PathLike[str] | pd.DataFrame | None = None) -> None:
         self._history = history
         self.thresholds = thresholds or Thresholds()
         self._surface_overrides = surface_overrides
         self.as_of = None if as_of is None else pd.Timestamp(as_of).normalize()
+        self._pain = _pain_journal(pain)
 
     # --- what was imported -------------------------------------------------------------
     @property
@@ -113,7 +123,7 @@ class TrainingHistory:
     def analysis(self) -> Analysis:
         """Every table and flag (:class:`runload.Analysis`), computed once."""
         return analyze(self.sessions, thresholds=self.thresholds, as_of=self.as_of,
-                       surface_overrides=self._surface_overrides)
+                       surface_overrides=self._surface_overrides, pain=self._pain)
 
     @property
     def runs(self) -> pd.DataFrame:
@@ -161,6 +171,21 @@ class TrainingHistory:
         return self.analysis.layoffs
 
     @property
+    def pain_entries(self) -> pd.DataFrame:
+        """The pain journal's entries (up to ``as_of``); empty without a journal."""
+        return self.analysis.pain_entries
+
+    @property
+    def pain_episodes(self) -> pd.DataFrame:
+        """Pain episodes per body region (:func:`runload.analysis.pain.pain_episodes`)."""
+        return self.analysis.pain_episodes
+
+    @property
+    def pain_exposures(self) -> pd.DataFrame:
+        """The days before each pain onset against your usual (patterns, not causes)."""
+        return self.analysis.pain_exposures
+
+    @property
     def surfaces(self) -> pd.DataFrame:
         """Each run's running surface, where it came from and how sure it is."""
         return self.analysis.runs.loc[:, list(SURFACE_COLUMNS)]
@@ -174,7 +199,7 @@ class TrainingHistory:
     # --- other rules ------------------------------------------------------------------
     def with_thresholds(self, thresholds: Thresholds | str | PathLike[str] | None = None,
                         **sections: Mapping[str, Any]) -> TrainingHistory:
-        """The same sessions under other rules, for what-if comparisons.
+        """The same sessions and pain journal under other rules, for what-if comparisons.
 
         Parameters
         ----------
@@ -193,7 +218,8 @@ class TrainingHistory:
         """
         base = _thresholds(thresholds) if thresholds is not None else self.thresholds
         return TrainingHistory(self._history, thresholds=base.with_overrides(sections),
-                               surface_overrides=self._surface_overrides, as_of=self.as_of)
+                               surface_overrides=self._surface_overrides, as_of=self.as_of,
+                               pain=self._pain)
 
     # --- pictures ---------------------------------------------------------------------
     def plot_weekly_volume(self, ax: Axes | None = None) -> Axes:
@@ -279,6 +305,11 @@ class TrainingHistory:
                      ("Flags that week", _counts(w.flag_counts) or "none"),
                      ("Flags in the history", _counts(self.flags["severity"].value_counts())
                       or "none")]
+        if self._pain is not None:
+            episodes = self.pain_episodes
+            rows.append(("Pain journal",
+                         f"{len(self.pain_entries)} entries, {len(episodes)} episodes, "
+                         f"{int(episodes['is_open'].sum())} open"))
         body = "".join(f"<tr><th style='text-align:left;padding-right:1em'>{e(k)}</th>"
                        f"<td style='text-align:left'>{e(v)}</td></tr>" for k, v in rows)
         return ("<div class='runload-card'><strong>runload · TrainingHistory</strong>"
@@ -289,6 +320,15 @@ class TrainingHistory:
 def _counts(counts: Mapping[str, int] | pd.Series) -> str:
     order = ("high", "warning", "caution", "info")
     return ", ".join(f"{int(counts[s])} {s}" for s in order if s in counts and counts[s])
+
+
+def _pain_journal(value: str | PathLike[str] | pd.DataFrame | None) -> pd.DataFrame | None:
+    if value is None or isinstance(value, pd.DataFrame):
+        return value
+    if isinstance(value, str | PathLike):
+        return read_pain_journal(value)
+    raise TypeError("The 'pain' parameter must be a path to a pain journal (CSV), a pain "
+                    f"journal table or None. Got {type(value).__name__} instead.")
 
 
 def _thresholds(value: Thresholds | str | PathLike[str] | None) -> Thresholds:
@@ -306,7 +346,8 @@ def load(paths: str | PathLike[str] | list[str | PathLike[str]], *,
          as_of: Any = None,
          units: str | None = None,
          cache_dir: str | PathLike[str] | None = None,
-         use_cache: bool = True) -> TrainingHistory:
+         use_cache: bool = True,
+         pain: str | PathLike[str] | pd.DataFrame | None = None) -> TrainingHistory:
     """Import a runner's history and return it ready for analysis.
 
     Parameters
@@ -327,19 +368,29 @@ def load(paths: str | PathLike[str] | list[str | PathLike[str]], *,
         Cache folder (default: ``$RUNLOAD_CACHE_DIR`` or the user cache dir).
     use_cache : bool, default True
         False reads every file again and writes no cache.
+    pain : path-like or pandas.DataFrame, optional
+        The runner's pain journal, a CSV file (format:
+        :mod:`runload.readers.pain`) or its table; read before the import, so
+        a bad entry fails fast.
 
     Returns
     -------
     TrainingHistory
+
+    Raises
+    ------
+    runload.errors.PainJournalError
+        For a pain journal that is missing or holds a bad entry (naming its line).
     """
     settings = _thresholds(thresholds)
     if units is not None:
         settings = settings.with_overrides({"display": {"units": units}})
     overrides = (read_surface_overrides(surfaces) if isinstance(surfaces, str | Path | PathLike)
                  else surfaces)
+    journal = _pain_journal(pain)
     history = read_history(paths, tz=tz, cache_dir=cache_dir, use_cache=use_cache)
     return TrainingHistory(history, thresholds=settings, surface_overrides=overrides,
-                           as_of=as_of)
+                           as_of=as_of, pain=journal)
 
 
 # --- a coach's roster: every athlete's week on one page --------------------------------
@@ -421,6 +472,9 @@ class AthleteWeek:
         The roster's time zone for files that carry none.
     overrides : Mapping
         The athlete's threshold overrides, as the roster writes them.
+    pain : pathlib.Path or None
+        The athlete's pain journal (the roster's ``pain`` key); its entries
+        and episodes are the history's ``pain_*`` tables.
     history : TrainingHistory or None
         The history up to the week's last day (later runs left out), under
         the coach's settings with the athlete's overrides on top; None when
@@ -429,6 +483,8 @@ class AthleteWeek:
         The week (:meth:`TrainingHistory.week`); None with an error.
     error : str or None
         Why the athlete's week could not be read (for the page), else None.
+        A pain journal that cannot be read is such an error: the page must
+        not show "no open pain" for a journal it could not read.
     warnings : tuple of str
         What the import warned about (e.g. runs dated in UTC).
     """
@@ -441,6 +497,7 @@ class AthleteWeek:
     summary: WeekSummary | None = None
     error: str | None = None
     warnings: tuple[str, ...] = ()
+    pain: Path | None = None
 
     @property
     def analysis(self) -> Analysis | None:
@@ -564,14 +621,21 @@ def _athlete_week(athlete: RosterAthlete, imported: History | None, error: str |
                   said: tuple[str, ...], coach: Thresholds, start: pd.Timestamp,
                   end: pd.Timestamp) -> AthleteWeek:
     base = AthleteWeek(name=athlete.name, path=athlete.path, tz=athlete.tz,
-                       overrides=athlete.overrides, error=error, warnings=said)
+                       overrides=athlete.overrides, error=error, warnings=said,
+                       pain=athlete.pain)
     if imported is None:
         return base
+    journal = None
+    if athlete.pain is not None:
+        try:
+            journal = read_pain_journal(athlete.pain)
+        except RunloadError as exc:
+            return replace(base, error=f"pain journal: {_error_text(exc)}")
     # The athlete's rules, on the page's calendar and in the page's units.
     settings = coach.with_overrides(athlete.overrides).with_overrides(
         {"display": {"units": coach.display.units},
          "weeks": {"week_start": coach.weeks.week_start}})
-    history = TrainingHistory(imported, thresholds=settings, as_of=end)
+    history = TrainingHistory(imported, thresholds=settings, as_of=end, pain=journal)
     try:
         if history.runs.empty:
             first = running_sessions(imported.sessions)["local_date"].min()
@@ -616,8 +680,9 @@ def load_roster(roster: Roster | str | PathLike[str], *, week: Any = None,
     -------
     RosterWeek
         Every athlete of the roster, those whose data could not be read
-        (a missing path, an unreadable archive, no runs up to the week's end)
-        first, with the reason in ``error``; runs after the week are left out.
+        (a missing path, an unreadable archive, no runs up to the week's end,
+        a pain journal that cannot be read) first, with the reason in
+        ``error``; runs and pain entries after the week are left out.
 
     Raises
     ------

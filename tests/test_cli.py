@@ -426,3 +426,120 @@ def test_coach_errors_are_one_line(tmp_path):
     assert err == ("runload: No athlete of the roster has a run to choose the week by; name "
                    "the week, e.g. 2026-W46.\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["roster.toml"]
+
+
+# --- pain journal --------------------------------------------------------------------------
+
+SAMPLE_RUNNER = Path(__file__).resolve().parent.parent / "sample_data" / "runner"
+
+
+def test_pain_add_three_entries_then_analyze_shows_the_journal(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    journal = tmp_path / "pain.csv"
+    code, out, err = run("pain", "add", "2026-06-06", "knee", "4", "--timing", "after",
+                         "--note", "sore after the Harz hills, downstairs")
+    assert (code, err) == (ExitStatus.SUCCESS, "")
+    assert out == (f"Wrote line 2 of {journal}: 2026-06-06, knee, 4/10, after (sore after the "
+                   "Harz hills, downstairs)\n")
+    code, out, _ = run("pain", "add", "2026-06-08", "Knee", "1", "--timing", "next morning")
+    assert out == f"Wrote line 3 of {journal}: 2026-06-08, knee, 1/10, next morning\n"
+    code, out, _ = run("pain", "add", "2026-08-12", "lower back", "5", "--file", "pain.csv")
+    assert out == f"Wrote line 4 of {journal}: 2026-08-12, lower back, 5/10\n"
+    assert journal.read_text(encoding="utf-8") == (
+        "date,region,severity,timing,note\n"
+        "2026-06-06,knee,4,after,\"sore after the Harz hills, downstairs\"\n"
+        "2026-06-08,knee,1,next_morning,\n"
+        "2026-08-12,lower_back,5,,\n")
+
+    code, out, err = run("pain", "show")
+    assert (code, err) == (ExitStatus.SUCCESS, "")
+    assert out.splitlines()[:3] == [
+        f"Pain journal ({journal}: 3 entries, 2 episodes; an episode starts at 3/10 or more "
+        "after 14 days without):",
+        "  knee: on 2026-06-06, peak 4/10, 1 entry",
+        "  lower back: since 2026-08-12, still open (last entry 2026-08-12), peak 5/10, 1 entry"]
+
+    code, out, err = run("analyze", str(SAMPLE_RUNNER), "--pain", "pain.csv", "--no-progress")
+    assert code == ExitStatus.SUCCESS, err
+    part = out[out.index("Pain journal"):out.index("These flags are associations")]
+    lines = part.splitlines()
+    assert lines[0] == ("Pain journal (pain.csv: 3 entries, 2 episodes; an episode starts at "
+                        "3/10 or more after 14 days without):")
+    assert lines[1] == "  knee: on 2026-06-06, peak 4/10, 1 entry"
+    knee = lines[2:lines.index("  lower back: since 2026-08-12, still open (last entry "
+                               "2026-08-12), peak 5/10, 1 entry")]
+    assert knee and all(s.startswith("      In the ") for s in knee)
+    assert any("trails" in s for s in knee)   # the Harz week before the knee episode
+    assert lines[-3:] == [
+        "  Studies have not linked any training-load measure to low-back pain in runners.",
+        "  These are patterns in your own history, not the reason for the pain; with 2 "
+        "episodes this says little. See a clinician if pain persists, gets worse or radiates "
+        "(e.g. into a leg).", ""]
+    without = run("analyze", str(SAMPLE_RUNNER), "--no-progress")[1]
+    assert "Pain journal" not in without
+    assert out.replace(part, "") == without
+
+    code, out, _ = run("analyze", str(SAMPLE_RUNNER), "--pain", "pain.csv", "--format", "json")
+    pain = json.loads(out)["pain"]
+    assert (pain["file"], pain["entries"], pain["enabled"]) == ("pain.csv", 3, True)
+    assert [e["episode_id"] for e in pain["episodes"]] == ["knee-2026-06-06",
+                                                           "lower_back-2026-08-12"]
+    assert pain["episodes"][1]["end_date"] is None and pain["episodes"][1]["is_open"]
+    assert len(pain["exposures"]) == 66
+    assert pain["exposures"][0]["onset_date"] == "2026-06-06"
+    code, out, _ = run("analyze", str(SAMPLE_RUNNER), "--pain", "pain.csv", "--format", "csv")
+    assert "knee" not in out    # csv is the flags table, as without a journal
+
+
+@pytest.mark.parametrize(("argv", "says"), [
+    (("2026-13-01", "knee", "3"), "argument DATE: got '2026-13-01'; a date is written "
+                                  "YYYY-MM-DD"),
+    (("2026-05-01", "neck", "3"), "argument REGION: got 'neck'; a region is one of lower_back"),
+    (("2026-05-01", "knee", "11"), "argument SEVERITY: got '11'; a severity is a whole number "
+                                   "from 0 (no pain) to 10"),
+    (("2026-05-01", "knee", "-1"), "argument SEVERITY: got '-1'"),
+    (("2026-05-01", "knee", "3", "--timing", "soon"), "argument --timing: got 'soon'"),
+])
+def test_pain_add_bad_values_are_usage_errors(tmp_path, capsys, argv, says):
+    journal = tmp_path / "pain.csv"
+    code, out, _ = run("pain", "add", *argv, "--file", str(journal))
+    assert (code, out) == (ExitStatus.USAGE, "")
+    assert says in capsys.readouterr().err
+    assert not journal.exists()
+
+
+def test_pain_journal_errors_are_one_line(tmp_path):
+    other = tmp_path / "runs.csv"
+    other.write_text("name,distance\nAna,5\n", encoding="utf-8")
+    code, out, err = run("pain", "add", "2026-05-01", "knee", "3", "--file", str(other))
+    assert (code, out) == (ExitStatus.ERROR, "")
+    assert err == (f"runload: {other}, line 1: not a pain journal header (unknown column "
+                   "'name'): got 'name,distance'; the header is date,region,severity,timing,"
+                   "note (timing and note optional); not appending to it\n")
+    assert other.read_text(encoding="utf-8") == "name,distance\nAna,5\n"
+    bad = tmp_path / "pain.csv"
+    bad.write_text("date,region,severity\n2026-05-01,knee,3\n2026-05-02,knee,x\n",
+                   encoding="utf-8")
+    for argv in (("analyze", str(SAMPLE_RUNNER), "--pain", str(bad)),
+                 ("report", str(SAMPLE_RUNNER), "--pain", str(bad), "-o",
+                  str(tmp_path / "r.html")),
+                 ("pain", "show", "--file", str(bad))):
+        code, out, err = run(*argv)
+        assert (code, out) == (ExitStatus.ERROR, ""), argv
+        assert err == (f"runload: {bad}, line 3: column 'severity': got 'x'; a severity is a "
+                       "whole number from 0 (no pain) to 10\n")
+    code, _, err = run("pain", "show", "--file", str(tmp_path / "none.csv"))
+    assert code == ExitStatus.ERROR and "none.csv: no such pain journal" in err
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_report_takes_the_pain_journal(tmp_path):
+    journal = tmp_path / "pain.csv"
+    journal.write_text("date,region,severity\n2026-06-06,knee,4\n2026-06-08,knee,1\n",
+                       encoding="utf-8")
+    html = tmp_path / "r.html"
+    code, out, err = run("report", str(SAMPLE_RUNNER), "--pain", str(journal), "-o", str(html),
+                         "--no-progress")
+    assert code == ExitStatus.SUCCESS, err
+    assert out.startswith(f"Wrote {html}\n")
+    assert 'id="pain-knee-2026-06-06"' in html.read_text(encoding="utf-8")

@@ -143,3 +143,62 @@ def test_everything_a_notebook_uses_is_public():
                  "analyze"):
         assert name in runload.__all__
         assert getattr(runload, name).__doc__
+
+
+# --- the pain journal ------------------------------------------------------------------------
+
+JOURNAL = ("date,region,severity,timing,note\n"
+           "2026-06-06,knee,4,after,\"sore after the Harz hills, downstairs\"\n"
+           "2026-06-08,knee,1,,\n"
+           "2026-08-12,lower back,5,next morning,\n")
+
+
+def test_a_pain_journal_gives_the_pain_tables(imported, tmp_path):
+    from runload.analysis.pain import pain_episodes
+    from runload.readers.pain import read_pain_journal
+
+    path = tmp_path / "pain.csv"
+    path.write_text(JOURNAL, encoding="utf-8")
+    h = runload.TrainingHistory(imported, pain=path)
+    entries = read_pain_journal(path)
+    pd.testing.assert_frame_equal(h.pain_entries, entries)
+    pd.testing.assert_frame_equal(h.pain_episodes, pain_episodes(entries))
+    assert h.pain_episodes["episode_id"].tolist() == ["knee-2026-06-06",
+                                                      "lower_back-2026-08-12"]
+    expected = analyze(imported.sessions, pain=entries)
+    pd.testing.assert_frame_equal(h.pain_exposures, expected.pain_exposures)
+    # 2 episodes x 3 windows x 11 quantities; the other tables are those without a journal
+    assert len(h.pain_exposures) == 66
+    plain = runload.TrainingHistory(imported)
+    pd.testing.assert_frame_equal(h.flags, plain.flags)
+    assert plain.pain_entries.empty and plain.pain_episodes.empty and plain.pain_exposures.empty
+    # a table works as well as a file; what-ifs keep the journal
+    same = runload.TrainingHistory(imported, pain=entries)
+    pd.testing.assert_frame_equal(same.pain_exposures, h.pain_exposures)
+    longer = h.with_thresholds(pain={"windows_days": [7]})
+    assert longer.pain_episodes["episode_id"].tolist() == h.pain_episodes["episode_id"].tolist()
+    assert set(longer.pain_exposures["window_days"]) == {7}
+    off = h.with_thresholds(pain={"enabled": False})
+    assert off.pain_episodes.empty
+    assert "<th style='text-align:left;padding-right:1em'>Pain journal</th><td " \
+        "style='text-align:left'>3 entries, 2 episodes, 1 open</td>" in h._repr_html_()
+    assert "Pain journal" not in plain._repr_html_()
+    # looked at on 30 June: the August entry is not there yet
+    early = runload.TrainingHistory(imported, pain=path, as_of="2026-06-30")
+    assert early.pain_episodes["episode_id"].tolist() == ["knee-2026-06-06"]
+
+
+def test_load_reads_the_pain_journal_first(tmp_path):
+    from runload.errors import PainJournalError
+
+    path = tmp_path / "pain.csv"
+    path.write_text(JOURNAL, encoding="utf-8")
+    h = runload.load(RUNNER, pain=path)
+    assert len(h.pain_entries) == 3 and len(h.pain_episodes) == 2
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,region,severity\n2026-06-06,neck,4\n", encoding="utf-8")
+    # the journal fails before any import (the path to import does not even exist)
+    with pytest.raises(PainJournalError, match=r"bad\.csv, line 2: column 'region': got 'neck'"):
+        runload.load(tmp_path / "no-such-export", pain=bad)
+    with pytest.raises(TypeError, match="'pain' parameter must be a path"):
+        runload.TrainingHistory(h._history, pain=3)

@@ -360,3 +360,33 @@ def test_roster_week_report_writes_html_and_pdf(tmp_path, sample_w43):
     assert isinstance(sample_w43.athletes[0], AthleteWeek)
     with pytest.raises(dataclasses.FrozenInstanceError):
         sample_w43.title = "x"  # type: ignore[misc]
+
+
+# --- pain journals ---------------------------------------------------------------------------
+
+def test_an_athletes_pain_journal_is_read_up_to_the_week_end(tmp_path):
+    folder = athlete_dir(tmp_path, "ana", STEADY + [("2026-10-20", 7.0)])
+    journal = folder / "pain.csv"
+    journal.write_text("date,region,severity,timing,note\n"
+                       "2026-10-14,knee,4,after,\n"
+                       "2026-10-21,knee,1,,\n"
+                       "2026-10-27,lower back,5,,\n", encoding="utf-8")
+    broken = athlete_dir(tmp_path, "ben", STEADY + [("2026-10-20", 7.0)]) / "pain.csv"
+    broken.write_text("date,region,severity\n2026-10-14,knee,eleven\n", encoding="utf-8")
+    week = load_roster(roster(tmp_path, RosterAthlete("Ana", folder, pain=journal),
+                              RosterAthlete("Ben", broken.parent, pain=broken),
+                              RosterAthlete("Cai", folder)), week="2026-W43")
+    ana, cai = (next(a for a in week.athletes if a.name == n) for n in ("Ana", "Cai"))
+    assert ana.pain == journal and cai.pain is None
+    # 27 Oct is after the week (19-25 Oct): left out, as later runs are
+    assert ana.history.pain_entries["local_date"].max() == pd.Timestamp("2026-10-21")
+    assert ana.history.pain_episodes[["episode_id", "is_open"]].values.tolist() == [
+        ["knee-2026-10-14", False]]
+    assert len(ana.history.pain_exposures) == 33
+    assert cai.history.pain_entries.empty
+    # a journal that cannot be read puts the athlete first, with the reason (never "no pain")
+    ben = week.athletes[0]
+    assert ben.name == "Ben" and ben.history is None and ben.summary is None
+    assert ben.error == (f"pain journal: {broken}, line 2: column 'severity': got 'eleven'; "
+                         "a severity is a whole number from 0 (no pain) to 10")
+    assert [a.name for a in week.failed] == ["Ben"]

@@ -8,6 +8,7 @@ windows, evidence grade and references.  The ACWR function is
 from runload.analysis.daily import daily_table, runs
 from runload.analysis.fitness import fitness_fatigue, monotony, session_load
 from runload.analysis.flags import Analysis, analyze, flags
+from runload.analysis.pain import describe_episode, pain_episodes, pain_exposures, pain_summary
 from runload.analysis.references import DISCLAIMER, REFERENCES, references_table
 from runload.analysis.rest import layoffs, rest_days
 from runload.analysis.spikes import session_spikes
@@ -19,10 +20,14 @@ __all__ = [
     "Analysis",
     "analyze",
     "daily_table",
+    "describe_episode",
     "fitness_fatigue",
     "flags",
     "layoffs",
     "monotony",
+    "pain_episodes",
+    "pain_exposures",
+    "pain_summary",
     "references_table",
     "rest_days",
     "rolling_7d",

@@ -15,7 +15,7 @@ F-RAMP/F-TSB, which need a TSS-like load).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -29,6 +29,7 @@ from runload.analysis.fitness import (
     monotony_flags,
     session_load,
 )
+from runload.analysis.pain import entries_table, pain_episodes, pain_exposures
 from runload.analysis.references import references_table
 from runload.analysis.rest import (
     downhill_flags,
@@ -48,7 +49,12 @@ from runload.analysis.volume import (
     weekly_table,
 )
 from runload.config import Thresholds
-from runload.schema import flags_frame
+from runload.schema import (
+    flags_frame,
+    pain_entries_frame,
+    pain_episodes_frame,
+    pain_exposures_frame,
+)
 
 _SEVERITY_ORDER = {"high": 0, "warning": 1, "caution": 2, "info": 3}
 
@@ -94,6 +100,17 @@ class Analysis:
         Why that load was used, in plain words.
     thresholds : Thresholds
         The rules used.
+    pain_entries : pandas.DataFrame
+        The runner's pain journal (:data:`runload.schema.PAIN_ENTRY_COLUMNS`),
+        up to ``as_of``; empty without a journal or with the pain settings
+        switched off.
+    pain_episodes : pandas.DataFrame
+        Its episodes (:func:`runload.analysis.pain.pain_episodes`).
+    pain_exposures : pandas.DataFrame
+        The days before each onset against the runner's usual
+        (:func:`runload.analysis.pain.pain_exposures`).  Descriptions of one
+        runner's history, not flags: no load measure is known to predict
+        back pain.
     """
 
     runs: pd.DataFrame
@@ -112,12 +129,16 @@ class Analysis:
     load_kind: str
     load_note: str
     thresholds: Thresholds
+    pain_entries: pd.DataFrame = field(default_factory=lambda: pain_entries_frame([]))
+    pain_episodes: pd.DataFrame = field(default_factory=lambda: pain_episodes_frame([]))
+    pain_exposures: pd.DataFrame = field(default_factory=lambda: pain_exposures_frame([]))
 
 
 def analyze(sessions: pd.DataFrame, *, thresholds: Thresholds | None = None,
             as_of: pd.Timestamp | None = None,
             streams: Mapping[str, pd.DataFrame] | None = None,
-            surface_overrides: pd.DataFrame | None = None) -> Analysis:
+            surface_overrides: pd.DataFrame | None = None,
+            pain: pd.DataFrame | None = None) -> Analysis:
     """Compute every load table and flag of a history.
 
     Parameters
@@ -137,6 +158,12 @@ def analyze(sessions: pd.DataFrame, *, thresholds: Thresholds | None = None,
         The user's surface rules, from
         :func:`runload.readers.overrides.read_surface_overrides`; applied
         after the surface classification, and shown as 'user_override'.
+    pain : pandas.DataFrame, optional
+        The runner's pain journal
+        (:func:`runload.readers.pain.read_pain_journal`); entries after
+        ``as_of`` are left out.  Its episodes and the days before them fill
+        the ``pain_*`` tables (unless ``thresholds.pain.enabled`` is False);
+        no flag comes from it and no other table changes.
 
     Returns
     -------
@@ -196,11 +223,23 @@ def analyze(sessions: pd.DataFrame, *, thresholds: Thresholds | None = None,
         rows += surface_novelty_flags(run_sessions, t.surface, units=t.display.units)
     flag_table = _sorted(flags_frame(rows))
     cited = list(dict.fromkeys(flag_table["citation_key"]))
-    return Analysis(runs=run_sessions, loads=loads, daily=daily, weekly=weekly,
-                    rolling=rolling, spikes=spikes, rest=rest, layoffs=gaps, acwr=ratio,
-                    fitness=fit, monotony=mono, flags=flag_table,
-                    references=references_table(cited), load_kind=load_kind,
-                    load_note=load_note, thresholds=t)
+    analysis = Analysis(runs=run_sessions, loads=loads, daily=daily, weekly=weekly,
+                        rolling=rolling, spikes=spikes, rest=rest, layoffs=gaps, acwr=ratio,
+                        fitness=fit, monotony=mono, flags=flag_table,
+                        references=references_table(cited), load_kind=load_kind,
+                        load_note=load_note, thresholds=t)
+    if pain is None or not t.pain.enabled:
+        return analysis
+    entries = entries_table(pain)
+    if as_of is not None:
+        last_day = pd.Timestamp(as_of)
+        if last_day.tzinfo is not None:
+            last_day = last_day.tz_localize(None)
+        entries = entries[(entries["local_date"] <= last_day.normalize()).to_numpy(dtype=bool)]
+        entries = entries.reset_index(drop=True)
+    episodes = pain_episodes(entries, t.pain)
+    return replace(analysis, pain_entries=entries, pain_episodes=episodes,
+                   pain_exposures=pain_exposures(analysis, episodes, t.pain))
 
 
 def _consistent_loads(run_sessions: pd.DataFrame, t: Thresholds,

@@ -8,6 +8,7 @@ The roster is a TOML file::
     name = "Ana Ruiz"
     path = "ana"                     # export folder, zip or file, relative to this file
     tz = "Europe/Madrid"             # optional: zone for files that carry none
+    pain = "ana/pain.csv"            # optional: the athlete's pain journal, relative to this file
 
     [athlete.thresholds]             # optional: same sections and keys as --config
     spike = { lookback_days = 30 }
@@ -16,9 +17,12 @@ Rules
 -----
 - ``name`` and ``path`` are required; names are unique (a coach tells
   athletes apart by name on the page).
-- Relative paths are relative to the roster file, so a roster folder can be
-  moved or shared as a whole.  A missing path is *not* an error here: the
-  athlete appears on the page with the problem, never silently missing.
+- Relative paths (``path`` and ``pain``) are relative to the roster file, so
+  a roster folder can be moved or shared as a whole.  A missing path is *not*
+  an error here: the athlete appears on the page with the problem, never
+  silently missing.
+- ``pain`` names the athlete's pain journal (a CSV file,
+  :mod:`runload.readers.pain`); it is read with the athlete's data.
 - Threshold overrides are checked now (:meth:`runload.config.Thresholds.from_mapping`),
   so a typo fails before any athlete is imported.
 - Every problem is a :class:`runload.errors.ConfigError` naming the file, the
@@ -38,7 +42,7 @@ from runload.config import Thresholds
 from runload.errors import ConfigError
 
 #: Keys an ``[[athlete]]`` entry may have.
-ATHLETE_KEYS = ("name", "path", "tz", "thresholds")
+ATHLETE_KEYS = ("name", "path", "tz", "pain", "thresholds")
 
 
 @dataclass(frozen=True)
@@ -56,12 +60,15 @@ class RosterAthlete:
     overrides : Mapping
         Threshold overrides as written, already checked; apply them on top
         of the coach's settings with :meth:`Thresholds.with_overrides`.
+    pain : pathlib.Path or None
+        The athlete's pain journal (CSV), made absolute; None without one.
     """
 
     name: str
     path: Path
     tz: str | None = None
     overrides: Mapping[str, Any] = field(default_factory=dict)
+    pain: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -135,7 +142,7 @@ def _athlete(path: Path, k: int, entry: Any) -> RosterAthlete:
     for key in ("name", "path"):
         if key not in entry:
             raise ConfigError(f"{path}: {label} has no '{key}'.")
-    for key in ("name", "path", "tz"):
+    for key in ("name", "path", "tz", "pain"):
         if key in entry and not (isinstance(entry[key], str) and entry[key].strip()):
             raise ConfigError(f"{path}: {label}: '{key}' must be a non-empty string; "
                               f"got {entry[key]!r}.")
@@ -154,5 +161,7 @@ def _athlete(path: Path, k: int, entry: Any) -> RosterAthlete:
         Thresholds.from_mapping(overrides)
     except ValueError as exc:
         raise ConfigError(f"{path}: {label}: {exc}") from exc
+    pain = entry.get("pain")
     return RosterAthlete(name=entry["name"].strip(), path=(path.parent / entry["path"]).resolve(),
-                         tz=tz, overrides=dict(overrides))
+                         tz=tz, overrides=dict(overrides),
+                         pain=None if pain is None else (path.parent / pain).resolve())

@@ -73,3 +73,15 @@ def test_bad_rosters_name_the_file_athlete_and_key(tmp_path, text, message):
 def test_missing_roster_file(tmp_path):
     with pytest.raises(ConfigError, match=r"nope\.toml: cannot read the roster"):
         read_roster(tmp_path / "nope.toml")
+
+
+def test_the_pain_key_is_a_path_relative_to_the_roster(tmp_path):
+    path = _write(tmp_path, '[[athlete]]\nname = "Ana"\npath = "ana"\npain = "ana/pain.csv"\n'
+                            '[[athlete]]\nname = "Ben"\npath = "ben"\n')
+    ana, ben = read_roster(path).athletes
+    assert ana.pain == (tmp_path / "team" / "ana" / "pain.csv").resolve()
+    assert ben.pain is None
+    bad = _write(tmp_path, '[[athlete]]\nname = "Ana"\npath = "ana"\npain = ""\n')
+    with pytest.raises(ConfigError, match=r"athlete 1 \('Ana'\): 'pain' must be a non-empty "
+                                          r"string; got ''"):
+        read_roster(bad)
