@@ -15,23 +15,36 @@ about as much as loading its cached stream would (research/perf.md, "Caching").
 
 Layout
 ------
-Everything lives under ``<directory>/v1/`` (``v1`` is this module's storage
-layout, :data:`LAYOUT_VERSION`)::
+Everything lives under ``<directory>/v2/`` (``v2`` is this module's storage
+layout, :data:`LAYOUT_VERSION`; trees of other layouts are left alone)::
 
-    v1/lock                          lock file (empty) for manifest updates
-    v1/manifest.json                 {"layout": 1, "files": {locator: [size, stamp, sha256]}}
-    v1/tmp/                          temporary files, renamed into place when complete
-    v1/r<reader_version>/ab/<sha256>.json   one entry per content hash
+    v2/lock                          lock file (empty) for manifest updates
+    v2/manifest.json                 {"sha256": ..., "manifest": {"layout": 2,
+                                      "files": {locator: [size, stamp, sha256]}}}
+    v2/tmp/                          temporary files, renamed into place when complete
+    v2/r<reader_version>/ab/<sha256>.json   {"sha256": ..., "entry": {...}}
 
-An entry is plain JSON (no pickle).  It repeats its layout, reader version and
-content hash, and is checked against them when read, so a file in the wrong
-place is never taken for another one.  Entries of other reader versions are
-never read and are left on disk (a few kB per file; deleting the cache folder
-at any time is safe).
+Integrity
+---------
+Nothing read from the cache is trusted.  Every file is plain JSON (no pickle)
+sealed with the SHA-256 of its payload: ``{"sha256":"<hex>","entry":<payload>}``,
+the hash taken over the payload's exact bytes, checked before the payload is
+parsed.  A torn write, a flipped bit, a truncated file or a hand edit (a
+distance changed in an entry, a record changed in the manifest) breaks the
+seal; the entry is then a miss and the file is read again from its source
+(and the entry rewritten), a broken manifest counts as empty.  Behind the
+seal an entry repeats its layout, reader version and content hash, and every
+session value must fit its column's dtype, so an entry in the wrong place, of
+another reader version or of another content is never taken for the one asked
+for.  The seal guards against accidents, not
+against someone who can write the cache folder and recompute it (the cache
+holds only what runload derived from the user's own files).  Entries of other
+reader versions are never read and are left on disk (a few kB per file;
+deleting the cache folder at any time is safe).
 
 Crash safety
 ------------
-Every file is written whole to ``v1/tmp/`` and then moved into place with
+Every file is written whole to ``v2/tmp/`` and then moved into place with
 :func:`os.replace`, which is atomic: a reader sees the old file or the new one,
 never a part.  A process killed mid-write leaves only an orphan in ``tmp/``,
 which no lookup reads and which :meth:`SessionCache.flush` deletes once it is
@@ -44,7 +57,7 @@ Concurrency
 Entries need no lock: they are named by their content, two processes write the
 same bytes for the same name, and the rename is atomic.  The manifest is
 loaded once per :class:`SessionCache`; :meth:`SessionCache.flush` takes an
-exclusive lock on ``v1/lock`` (``fcntl.flock`` on POSIX, ``msvcrt.locking`` on
+exclusive lock on ``v2/lock`` (``fcntl.flock`` on POSIX, ``msvcrt.locking`` on
 Windows), re-reads the manifest, merges in this process's new records and
 replaces it, so concurrent runs keep the union of their records.  The lock is
 held for milliseconds, not for a run: two imports on one cache proceed in
@@ -60,6 +73,7 @@ bytes.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -84,7 +98,8 @@ else:
     import fcntl
 
 #: Version of the storage layout and entry encoding; a change starts a new tree.
-LAYOUT_VERSION = 1
+#: 2: entries and manifest sealed with the SHA-256 of their payload.
+LAYOUT_VERSION = 2
 #: A temporary file this old is an orphan of a killed process and is deleted [s].
 STALE_TEMP_S = 600.0
 #: Longest wait for the manifest lock before giving up this flush [s].
@@ -94,6 +109,7 @@ LOCK_TIMEOUT_S = 30.0
 LOCATION_COLUMNS = ("source_path", "member_path")
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_MEMO_ENTRIES = 10_000
 _READER_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
 _INT_RANGES = {"int16": (-2**15, 2**15 - 1), "Int32": (-2**31, 2**31 - 1),
                "int64": (-2**63, 2**63 - 1)}
@@ -281,9 +297,31 @@ def _decode_value(dtype: str, value: Any) -> Any:
     raise _CorruptEntry(f"a {dtype} value cannot be {value!r}")
 
 
+_SEAL_HEAD = b'{"sha256":"'
+
+
+def _seal(kind: str, payload: bytes) -> bytes:
+    """``{"sha256":"<hex of payload>","<kind>":<payload>}``: JSON that proves its payload whole."""
+    digest = hashlib.sha256(payload).hexdigest().encode("ascii")
+    return b"".join((_SEAL_HEAD, digest, b'","', kind.encode("ascii"), b'":', payload, b"}"))
+
+
+def _unseal(kind: str, raw: bytes) -> bytes:
+    """The payload of a sealed file; raises _CorruptEntry unless its hash matches."""
+    start = len(_SEAL_HEAD) + 64
+    middle = b'","' + kind.encode("ascii") + b'":'
+    if not raw.startswith(_SEAL_HEAD) or raw[start:start + len(middle)] != middle \
+            or not raw.endswith(b"}"):
+        raise _CorruptEntry(f"not a sealed {kind}")
+    payload = raw[start + len(middle):-1]
+    if hashlib.sha256(payload).hexdigest().encode("ascii") != raw[len(_SEAL_HEAD):start]:
+        raise _CorruptEntry(f"the {kind}'s checksum does not match its content")
+    return payload
+
+
 def _decode_entry(raw: bytes, content_sha256: str, reader_version: str) -> CachedFile:
     """The entry stored in ``raw``; raises _CorruptEntry (or a ValueError) when invalid."""
-    doc = json.loads(raw)
+    doc = json.loads(_unseal("entry", raw))
     if not isinstance(doc, dict) or doc.get("layout") != LAYOUT_VERSION \
             or doc.get("reader_version") != reader_version \
             or doc.get("content_sha256") != content_sha256:
@@ -402,6 +440,10 @@ class SessionCache:
         self._manifest_path = self.root / "manifest.json"
         self._lock = _ManifestLock(self.root / "lock")
         self._shards: set[str] = set()
+        self._written: dict[str, bytes] = {}
+        # Entries without sessions (files skipped or failed) repeat: thousands
+        # of junk files share one.  Those read once are kept for the run.
+        self._memo: dict[str, CachedFile] = {}
         self._dirty: dict[str, list[Any]] = {}
         self._writable = True
         try:
@@ -443,13 +485,20 @@ class SessionCache:
             If ``content_sha256`` is not 64 lowercase hex digits.
         """
         path = self._entry_path(content_sha256)
+        memo = self._memo.get(content_sha256)
+        if memo is not None:
+            return memo
         try:
             with open(path, "rb") as fh:
                 raw = fh.read()
-            return _decode_entry(raw, content_sha256, self.reader_version)
-        except (OSError, ValueError, TypeError, OverflowError):
+            entry = _decode_entry(raw, content_sha256, self.reader_version)
+        except (OSError, ValueError, TypeError, OverflowError, RecursionError):
             # Absent, torn, hand-edited or foreign: a miss, and put() rewrites it.
+            self._written.pop(content_sha256, None)
             return None
+        if not entry.sessions and len(self._memo) < _MEMO_ENTRIES:
+            self._memo[content_sha256] = entry
+        return entry
 
     def put(self, content_sha256: str, entry: CachedFile) -> None:
         """Store the outcome of a content, atomically.
@@ -477,9 +526,11 @@ class SessionCache:
                "content_sha256": content_sha256, "source_format": entry.source_format,
                "decoder": entry.decoder, "status": entry.status, "reason": entry.reason,
                "sessions": [_encode_row(row) for row in entry.sessions]}
-        data = json.dumps(doc, ensure_ascii=False, allow_nan=False,
-                          separators=(",", ":")).encode("utf-8")
-        if not self._writable:
+        data = _seal("entry", json.dumps(doc, ensure_ascii=False, allow_nan=False,
+                                         separators=(",", ":")).encode("utf-8"))
+        digest = data[len(_SEAL_HEAD):len(_SEAL_HEAD) + 64]
+        self._memo.pop(content_sha256, None)
+        if not self._writable or self._written.get(content_sha256) == digest:
             return
         try:
             shard = content_sha256[:2]
@@ -489,6 +540,10 @@ class SessionCache:
             self._write_atomic(path, data, durable=False)
         except OSError as exc:
             self._disable(exc)
+            return
+        # Identical content gives identical entries: written once per run (a
+        # folder of copies, or of junk skipped from its first bytes).
+        self._written[content_sha256] = digest
 
     def _write_atomic(self, path: Path, data: bytes, *, durable: bool) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".tmp", dir=self._tmp)
@@ -516,8 +571,8 @@ class SessionCache:
     def _read_manifest(self) -> dict[str, Any]:
         try:
             with open(self._manifest_path, "rb") as fh:
-                doc = json.loads(fh.read())
-        except (OSError, ValueError):
+                doc = json.loads(_unseal("manifest", fh.read()))
+        except (OSError, ValueError, RecursionError):
             return {}
         if isinstance(doc, dict) and doc.get("layout") == LAYOUT_VERSION \
                 and isinstance(doc.get("files"), dict):
@@ -599,8 +654,9 @@ class SessionCache:
                 # Union: what this process loaded, what others saved since
                 # (newer), then this run's records (newest).
                 files = {**self._files, **self._read_manifest(), **self._dirty}
-                data = json.dumps({"layout": LAYOUT_VERSION, "files": files},
-                                  ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+                data = _seal("manifest", json.dumps(
+                    {"layout": LAYOUT_VERSION, "files": files},
+                    ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
                 self._write_atomic(self._manifest_path, data, durable=True)
                 _fsync_folder(self.root)
             finally:

@@ -147,7 +147,7 @@ def resolve_local_time(sessions: pd.DataFrame, *, tz: str | None = None) -> pd.D
     >>> str(out.loc[0, "local_date"].date())
     '2023-07-01'
     """
-    user_zone = _validated_zone(tz)
+    user_zone = validated_zone(tz)
     missing = [c for c in _REQUIRED if c not in sessions.columns]
     if missing:
         raise ValueError("The 'sessions' parameter of resolve_local_time must be a sessions "
@@ -199,10 +199,18 @@ def resolve_local_time(sessions: pd.DataFrame, *, tz: str | None = None) -> pd.D
     return out
 
 
-def _validated_zone(tz: str | None) -> ZoneInfo | None:
+def validated_zone(tz: str | None, function: str = "resolve_local_time") -> ZoneInfo | None:
+    """The zone named ``tz`` (None for None).
+
+    Raises
+    ------
+    ValueError
+        If ``tz`` is not an IANA time zone name; the message names the
+        ``tz`` parameter of ``function``.
+    """
     if tz is None:
         return None
-    message = ("The 'tz' parameter of resolve_local_time must be an IANA time zone name such "
+    message = (f"The 'tz' parameter of {function} must be an IANA time zone name such "
                f"as 'Europe/Berlin'. Got {tz!r} instead.")
     if not isinstance(tz, str):
         raise ValueError(message)

@@ -20,6 +20,7 @@ import pytest
 
 from runload.errors import RunloadWarning
 from runload.readers.cache import (
+    LAYOUT_VERSION,
     STALE_TEMP_S,
     CachedFile,
     SessionCache,
@@ -29,6 +30,7 @@ from runload.schema import SESSION_COLUMNS, sessions_frame
 
 REPO = Path(__file__).resolve().parents[2]
 READER = "9.1"
+TREE = f"v{LAYOUT_VERSION}"
 _RESTORED_TYPES = {"string": str, "int16": int, "int64": int, "Int32": int, "float64": float,
                    "bool": bool, "datetime64[us, UTC]": pd.Timestamp,
                    "datetime64[us]": pd.Timestamp}
@@ -136,13 +138,15 @@ def test_round_trip_of_every_dtype(tmp_path):
 def test_entries_are_plain_json(tmp_path):
     SessionCache(tmp_path, reader_version=READER).put(_sha(1), CachedFile(
         "fit", "runload-fit", "read", "", (_full_row(), _missing_row())))
-    [path] = (tmp_path / "v1" / f"r{READER}").rglob("*.json")
+    [path] = (tmp_path / TREE / f"r{READER}").rglob("*.json")
     assert path.name == f"{_sha(1)}.json" and path.parent.name == _sha(1)[:2]
 
     def no_constants(token):
         raise AssertionError(f"non-JSON token {token}")
 
-    doc = json.loads(path.read_bytes(), parse_constant=no_constants)
+    sealed = json.loads(path.read_bytes(), parse_constant=no_constants)
+    assert list(sealed) == ["sha256", "entry"]
+    doc = sealed["entry"]
     assert doc["sessions"][0]["start_utc"] == 1711848600123456  # 01:30:00.123456 UTC
     assert doc["sessions"][0]["max_speed_mps"] == "inf"
     assert set(doc["sessions"][1].values()) == {None}
@@ -182,7 +186,20 @@ def test_reader_version_must_be_a_safe_name(tmp_path, version):
 
 
 def _stored(cache_dir: Path, sha: str) -> Path:
-    return cache_dir / "v1" / f"r{READER}" / sha[:2] / f"{sha}.json"
+    return cache_dir / TREE / f"r{READER}" / sha[:2] / f"{sha}.json"
+
+
+_HEAD = len('{"sha256":"') + 64
+
+
+def _payload(raw: bytes, kind: str = "entry") -> bytes:
+    return raw[_HEAD + len(f'","{kind}":'):-1]
+
+
+def _reseal(payload: bytes, kind: str = "entry") -> bytes:
+    """A file whose seal matches ``payload``: what only a deliberate forger writes."""
+    return (b'{"sha256":"' + hashlib.sha256(payload).hexdigest().encode() + b'","'
+            + kind.encode() + b'":' + payload + b"}")
 
 
 @pytest.mark.parametrize("damage", [
@@ -191,7 +208,7 @@ def _stored(cache_dir: Path, sha: str) -> Path:
     lambda raw: b"\xff\xfe\x00garbage",
     lambda raw: b"[1, 2]",
     lambda raw: raw.replace(b'"status":"read"', b'"status":"great"'),
-    lambda raw: raw.replace(b'"layout":1', b'"layout":0'),
+    lambda raw: raw.replace(b'"layout":2', b'"layout":1'),
     lambda raw: raw.replace(_sha(4).encode(), _sha(5).encode()),
     lambda raw: raw.replace(b'"n_records":', b'"n_records":"28",'),
     lambda raw: raw.replace(b'"has_gps":false', b'"has_gps":0'),
@@ -200,11 +217,15 @@ def _stored(cache_dir: Path, sha: str) -> Path:
     lambda raw: raw.replace(b'"start_utc":', b'"start_utc":1e400,"x":'),
     lambda raw: raw.replace(b'"sessions":[', b'"sessions":[7,'),
 ])
-def test_a_corrupt_entry_is_a_miss_and_is_rewritten(tmp_path, damage):
+@pytest.mark.parametrize("resealed", [False, True], ids=["seal broken", "resealed"])
+def test_a_corrupt_entry_is_a_miss_and_is_rewritten(tmp_path, damage, resealed):
+    # Damage breaks the seal; resealed, the same damage is still caught by the
+    # checks behind the seal (layout, version, hash, dtypes).
     cache = SessionCache(tmp_path, reader_version=READER)
     cache.put(_sha(4), _entry(4))
     path = _stored(tmp_path, _sha(4))
-    path.write_bytes(damage(path.read_bytes()))
+    raw = path.read_bytes()
+    path.write_bytes(_reseal(damage(_payload(raw))) if resealed else damage(raw))
     assert cache.get(_sha(4)) is None
     cache.put(_sha(4), _entry(4))
     assert _canon(SessionCache(tmp_path, reader_version=READER).get(_sha(4))) == \
@@ -284,24 +305,25 @@ def test_flush_keeps_the_union_of_what_two_caches_learned(tmp_path):
 
 
 def test_a_corrupt_manifest_is_empty_and_is_rewritten(tmp_path):
-    manifest = tmp_path / "v1" / "manifest.json"
+    manifest = tmp_path / TREE / "manifest.json"
     manifest.parent.mkdir(parents=True)
-    manifest.write_bytes(b'{"layout":1,"files":{"a":[1,1,"')
+    manifest.write_bytes(_reseal(b'{"layout":2,"files":{"a":[1,1,"', "manifest"))
     cache = SessionCache(tmp_path, reader_version=READER)
     assert cache.known_sha256("a", 1, 1) is None
     cache.remember("a", 1, 1, _sha(1))
     cache.flush()
-    manifest.write_text(json.dumps({"layout": 1, "files": {
-        "a": [1, 1, _sha(1)], "b": "junk", "c": [1, 1, "not a hash"], "d": [1, 1]}}))
+    manifest.write_bytes(_reseal(json.dumps({"layout": 2, "files": {
+        "a": [1, 1, _sha(1)], "b": "junk", "c": [1, 1, "not a hash"], "d": [1, 1]}}).encode(),
+        "manifest"))
     cache = SessionCache(tmp_path, reader_version=READER)
     assert [cache.known_sha256(k, 1, 1) for k in "abcd"] == [_sha(1), None, None, None]
 
 
 def test_orphaned_temporary_files_are_never_read_and_are_removed(tmp_path):
     cache = SessionCache(tmp_path, reader_version=READER)
-    tmp = tmp_path / "v1" / "tmp"
+    tmp = tmp_path / TREE / "tmp"
     old = tmp / f"{_sha(1)}.json.abc.tmp"
-    old.write_bytes(b'{"layout":1,"reader_vers')  # what a killed writer leaves
+    old.write_bytes(b'{"sha256":"0123')  # what a killed writer leaves
     young = tmp / "manifest.json.def.tmp"
     young.write_bytes(b"")
     past = time.time() - STALE_TEMP_S - 5
@@ -394,7 +416,7 @@ def _check_everything_stored(cache_dir: Path, known: range, flushed: set[int]) -
     cache = SessionCache(cache_dir, reader_version=READER)
     index = {_sha(i): i for i in known}
     hits = 0
-    for path in (cache_dir / "v1" / f"r{READER}").rglob("*"):
+    for path in (cache_dir / TREE / f"r{READER}").rglob("*"):
         if path.is_dir():
             continue
         assert path.suffix == ".json" and path.stem in index, path  # nothing else in the tree
