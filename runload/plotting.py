@@ -17,8 +17,14 @@ Rules every plot here keeps:
   needs no matplotlib import of its own.
 * **One colour per meaning**, colour-blind safe (Okabe-Ito and a dark
   viridis end): :data:`SEVERITY_COLOURS` and :data:`SURFACE_COLOURS` mean the
-  same in every plot.  ACWR and form get no green/red zones: in runners a
-  higher ratio was not linked with more injuries.
+  same in every plot; :data:`PAIN_COLOUR`, used by neither, marks the
+  runner's own pain episodes.  ACWR and form get no green/red zones: in
+  runners a higher ratio was not linked with more injuries.
+* **Pain episodes are the runner's words, not a result.**  ``pain=`` on
+  :func:`plot_weekly_volume` and :func:`plot_spikes` takes
+  ``Analysis.pain_episodes`` and marks each episode's onset and duration,
+  labelled with its region and peak severity; nothing about the load is
+  computed from them.
 * An empty table gives an Axes saying "No runs in this period"; a wrong one a
   ValueError naming the parameter and the missing columns.
 """
@@ -45,8 +51,8 @@ from runload.analysis.words import pct
 from runload.config import SURFACES
 from runload.units import distance_unit
 
-__all__ = ["SEVERITY_COLOURS", "SURFACE_COLOURS", "figure_png", "figure_svg", "new_figure",
-           "plot_acwr", "plot_fitness", "plot_rest_calendar", "plot_spikes",
+__all__ = ["PAIN_COLOUR", "PAIN_LABEL", "SEVERITY_COLOURS", "SURFACE_COLOURS", "figure_png",
+           "figure_svg", "new_figure", "pain_label_text", "plot_acwr", "plot_fitness", "plot_rest_calendar", "plot_spikes",
            "plot_surface_mix", "plot_weekly_volume"]
 
 #: Flag severities, least to most salient (Okabe-Ito sky blue, orange, vermillion; viridis's
@@ -59,6 +65,11 @@ SURFACE_COLOURS: dict[str, str] = {
     "road": "#0072B2", "trail": "#009E73", "track": "#CC79A7", "treadmill": "#F0E442",
     "indoor": "#56B4E9", "unknown": "#BBBBBB",
 }
+
+#: The runner's pain episodes (Paul Tol's wine): no severity, surface or load line uses it.
+PAIN_COLOUR = "#882255"
+#: The legend entry of the pain episodes.
+PAIN_LABEL = "Pain episode (your journal)"
 
 _DISTANCE = "#4A6A8A"     # a week's or a day's distance when nothing is marked
 _BELOW = "#A8A8A8"        # runs below the first spike edge, or without a reference
@@ -250,10 +261,91 @@ def _label_points(ax: Axes, items: list[tuple[float, float, str, bool]], *, rota
                 break
 
 
+_PAIN_COLUMNS = ("region", "onset_date", "end_date", "peak_severity", "is_open")
+
+
+def _check_pain(pain: Any, func: str) -> None:
+    if pain is not None:
+        _check(pain, "pain", func, _PAIN_COLUMNS, "Analysis.pain_episodes")
+
+
+def pain_label_text(region: Any, peak_severity: Any) -> str:
+    """'lower back 5/10': an episode's region and peak severity, as the charts label it."""
+    words = str(region).replace("_", " ")
+    return f"{words} {int(peak_severity)}/10" if pd.notna(peak_severity) else words
+
+
+def _pain_overlay(ax: Axes, pain: pd.DataFrame | None, label: str) -> tuple[list[Any], int]:
+    """Mark each pain episode that overlaps the current x limits; the limits stay.
+
+    An episode is a light span from its onset day to the end of its last day at or
+    above the threshold (to the right edge while open), a line at the onset (when the
+    onset is in view) and a label with its region and peak severity, at the top; labels
+    that would overlap go a row lower.  Returns the legend handles ([] when nothing was
+    drawn) and the number of label rows used.
+    """
+    if pain is None or len(pain) == 0:
+        return [], 0
+    x0, x1 = ax.get_xlim()
+    onset = _days(pain["onset_date"])
+    end = _days(pain["end_date"]) + 1.0      # the end of the last day
+    is_open = pain["is_open"].to_numpy(dtype=bool, na_value=False)
+    end = np.where(is_open | ~np.isfinite(end), x1, end)
+    order = np.argsort(onset, kind="stable")
+    shown = [i for i in order if np.isfinite(onset[i]) and onset[i] <= x1 and end[i] >= x0]
+    if not shown:
+        return [], 0
+    scale = 72.0 / ax.figure.dpi
+    width_pt = ax.bbox.width * scale
+    height_pt = max(ax.bbox.height * scale, 1.0)
+    row_frac = 1.35 * _FONT / height_pt
+    rows: list[list[tuple[float, float]]] = []
+    regions = pain["region"].astype("object").to_numpy()
+    peaks = pain["peak_severity"].to_numpy(dtype="float64", na_value=np.nan)
+    for i in shown:
+        start = max(onset[i], x0)
+        ax.axvspan(start, min(end[i], x1), color=PAIN_COLOUR, alpha=0.09, linewidth=0,
+                   zorder=0.5, gid="pain-span")
+        if onset[i] >= x0:
+            ax.axvline(onset[i], color=PAIN_COLOUR, linewidth=1.4, zorder=2.5,
+                       gid="pain-onset")
+        text = pain_label_text(regions[i], peaks[i])
+        wide = 0.62 * _FONT * len(text) + 6.0
+        left = (start - x0) / (x1 - x0) * width_pt
+        right_side = left + wide <= width_pt
+        box = (left, left + wide) if right_side else (left - wide, left)
+        row = next((k for k, placed in enumerate(rows)
+                    if all(box[1] <= a or box[0] >= b for a, b in placed)), len(rows))
+        if row == len(rows):
+            rows.append([])
+        rows[row].append(box)
+        ax.annotate(text, (start, 1.0 - 0.02 - row * row_frac),
+                    xycoords=("data", "axes fraction"),
+                    xytext=(3, 0) if right_side else (-3, 0), textcoords="offset points",
+                    ha="left" if right_side else "right", va="top", fontsize=_FONT,
+                    color=PAIN_COLOUR, zorder=5, gid="pain-label",
+                    bbox={"boxstyle": "square,pad=0.1", "facecolor": "white",
+                          "edgecolor": "none", "alpha": 0.8})
+    ax.set_xlim(x0, x1)
+    return [Line2D([], [], color=PAIN_COLOUR, linewidth=1.4, label=label)], len(rows)
+
+
+def _headroom(rows: int, ax: Axes, base: float) -> float:
+    """The y-axis stretch: ``base`` (room for the labels above the data), more when ``rows``
+    rows of pain labels sit at the top, so that no value or its label runs into them."""
+    if not rows:
+        return base
+    # the axes' height once the legend above and the tick labels take their share
+    height_pt = max(0.8 * ax.bbox.height * 72.0 / ax.figure.dpi, 1.0)
+    need = rows * 1.35 * _FONT + 2.2 * _FONT
+    return max(base, 1.0 / max(1.0 - need / height_pt, 0.4))
+
+
 # --- plots -------------------------------------------------------------------------------
 
 def plot_weekly_volume(weekly: pd.DataFrame, *, ax: Axes | None = None, units: str = "km",
-                       jump_frac: float = 0.30) -> Axes:
+                       jump_frac: float = 0.30, pain: pd.DataFrame | None = None,
+                       pain_label: str = PAIN_LABEL) -> Axes:
     """Distance per calendar week, with the change from the week before on each bar.
 
     Parameters
@@ -268,17 +360,29 @@ def plot_weekly_volume(weekly: pd.DataFrame, *, ax: Axes | None = None, units: s
     jump_frac : float, default 0.30
         Weeks with ``change_frac`` above this and ``base_ok`` are marked
         (hatched, in ``SEVERITY_COLOURS['caution']``).
+    pain : pandas.DataFrame, optional
+        ``Analysis.pain_episodes`` (:data:`runload.schema.PAIN_EPISODE_COLUMNS`:
+        ``region``, ``onset_date``, ``end_date``, ``peak_severity``,
+        ``is_open``): each episode in view is marked in :data:`PAIN_COLOUR`, a
+        line at its onset day and a light span to the end of its end day (to
+        the right edge while open), labelled 'lower back 5/10' (region, peak
+        severity).  None or an empty table: no marks.
+    pain_label : str, default PAIN_LABEL
+        The legend entry of the episodes ('Pain episode (your journal)').
 
     Returns
     -------
     matplotlib.axes.Axes
-        The bars are ``ax.patches``, one per row of ``weekly`` in order.  A
-        change that would overlap another is not written (marked weeks and
-        larger changes first), and beyond 40 weeks only marked weeks get one.
+        The bars are the first ``len(weekly)`` of ``ax.patches``, one per row
+        of ``weekly`` in order (pain spans come after them, gid 'pain-span';
+        onset lines have gid 'pain-onset', labels 'pain-label').  A change
+        that would overlap another is not written (marked weeks and larger
+        changes first), and beyond 40 weeks only marked weeks get one.
     """
     func = "plot_weekly_volume"
     _check(weekly, "weekly", func, ("distance_m", "change_frac", "base_ok"),
            "Analysis.weekly", index="week_start")
+    _check_pain(pain, func)
     unit = distance_unit(units)
     ax = _axes(ax, func)
     if len(weekly) == 0:
@@ -297,8 +401,9 @@ def plot_weekly_volume(weekly: pd.DataFrame, *, ax: Axes | None = None, units: s
     n = len(weekly)
     rotation = 0 if n <= 12 else 90
     top = np.nanmax(height) if np.isfinite(height).any() else 0.0
-    ax.set_ylim(0, (top or 1.0) * (1.32 if rotation else 1.15))
     ax.set_xlim(x[0] - 1.5, x[-1] + 7.5)
+    pain_handles, rows = _pain_overlay(ax, pain, pain_label)
+    ax.set_ylim(0, (top or 1.0) * _headroom(rows, ax, 1.32 if rotation else 1.15))
     order = sorted((i for i in range(n) if np.isfinite(change[i]) and (n <= 40 or marked[i])),
                    key=lambda i: (not marked[i], -abs(change[i])))
     _label_points(ax, [(x[i] + 3.0, np.nan_to_num(height[i]), _signed(change[i]), marked[i])
@@ -309,6 +414,7 @@ def plot_weekly_volume(weekly: pd.DataFrame, *, ax: Axes | None = None, units: s
         Patch(facecolor=_DISTANCE, label="Week (label: change from the week before)"),
         Patch(facecolor=SEVERITY_COLOURS["caution"], edgecolor=_CAUTION_EDGE, hatch="///",
               label=f"> {pct(jump_frac)} more than the week before"),
+        *pain_handles,
     ], ncols=2)
     return ax
 
@@ -325,7 +431,8 @@ def _spike_bins(frac: np.ndarray, edges: tuple[float, ...]) -> tuple[np.ndarray,
 
 def plot_spikes(spikes: pd.DataFrame, *, ax: Axes | None = None, units: str = "km",
                 bins_frac: tuple[float, float, float] = (0.10, 0.30, 1.00),
-                flags: pd.DataFrame | None = None) -> Axes:
+                flags: pd.DataFrame | None = None, pain: pd.DataFrame | None = None,
+                pain_label: str = PAIN_LABEL) -> Axes:
     """Every run's distance against the longest run of the days before it.
 
     Parameters
@@ -346,6 +453,10 @@ def plot_spikes(spikes: pd.DataFrame, *, ax: Axes | None = None, units: str = "k
     flags : pandas.DataFrame, optional
         ``Analysis.flags``; the runs with an F-SPIKE flag (the 12 largest) are
         labelled with the flag's value ("+31 %").
+    pain : pandas.DataFrame, optional
+        ``Analysis.pain_episodes``, marked as in :func:`plot_weekly_volume`.
+    pain_label : str, default PAIN_LABEL
+        The legend entry of the episodes.
 
     Returns
     -------
@@ -360,6 +471,7 @@ def plot_spikes(spikes: pd.DataFrame, *, ax: Axes | None = None, units: str = "k
            "Analysis.spikes")
     if flags is not None:
         _check(flags, "flags", func, ("flag_id", "activity_id", "value"), "Analysis.flags")
+    _check_pain(pain, func)
     edges = tuple(float(e) for e in bins_frac)
     if len(edges) != 3 or not 0 <= edges[0] < edges[1] < edges[2]:
         raise ValueError(f"The 'bins_frac' parameter of {func} must be three increasing "
@@ -389,7 +501,12 @@ def plot_spikes(spikes: pd.DataFrame, *, ax: Axes | None = None, units: str = "k
                                 s=22, edgecolors="white", linewidths=0.5, zorder=3)
             points.set_gid(gid)
     top = np.nanmax(np.concatenate([dist, _floats(runs["ref_distance_m"]) / unit.metres]))
-    ax.set_ylim(0, (top if np.isfinite(top) and top > 0 else 1.0) * 1.25)
+    pain_handles: list[Any] = []
+    rows = 0
+    if pain is not None and len(pain):
+        ax.autoscale_view()
+        pain_handles, rows = _pain_overlay(ax, pain, pain_label)
+    ax.set_ylim(0, (top if np.isfinite(top) and top > 0 else 1.0) * _headroom(rows, ax, 1.25))
     if flags is not None:
         spike = flags[flags["flag_id"] == "F-SPIKE"]
         value = dict(zip(spike["activity_id"].astype(str), _floats(spike["value"]), strict=True))
@@ -417,7 +534,7 @@ def plot_spikes(spikes: pd.DataFrame, *, ax: Axes | None = None, units: str = "k
         handles.append(Line2D([], [], marker="s", linestyle="none", markersize=6,
                               color=_BELOW, markeredgecolor="white",
                               label="Distance an estimate: compared by time"))
-    _legend_above(ax, handles, ncols=3)
+    _legend_above(ax, handles + pain_handles, ncols=3)
     return ax
 
 

@@ -22,6 +22,7 @@ from matplotlib.patches import Rectangle
 import runload
 from runload import plotting
 from runload.config import SURFACES
+from runload.schema import pain_episodes_frame
 from runload.units import METRES_PER_MILE
 
 CAUTION = to_rgba(plotting.SEVERITY_COLOURS["caution"])
@@ -199,6 +200,127 @@ def test_at_most_12_spike_labels_the_largest_first():
     shown = texts(ax)
     assert 0 < len(shown) <= 12
     assert "+115 %" in shown and "+20 %" not in shown
+
+
+# --- pain episodes -----------------------------------------------------------------------
+
+def pain_table(*episodes):
+    """(region, onset, end or None for open, peak) -> an Analysis.pain_episodes table."""
+    return pain_episodes_frame([
+        {"episode_id": f"{region}-{onset}", "region": region, "onset_date": onset,
+         "end_date": end, "last_entry_date": end or onset, "peak_severity": peak,
+         "n_entries": 2, "is_open": end is None}
+        for region, onset, end, peak in episodes])
+
+
+def by_gid(ax, gid, kind="lines"):
+    if kind == "texts":
+        return [t for t in ax.texts if t.get_gid() == gid]
+    return [a for a in getattr(ax, kind) if a.get_gid() == gid]
+
+
+def day_num(date):
+    return mdates.date2num(np.datetime64(date, "us"))
+
+
+PAIN_WEEKS = weekly_table([10_000.0, 12_000.0, 13_000.0, 9_000.0, 15_000.0],
+                          [np.nan, 0.2, 0.08, -0.3, 0.66], [False, True, True, True, True])
+
+
+def test_pain_overlay_on_weekly_lines_spans_and_labels():
+    pain = pain_table(("lower_back", "2024-01-10", "2024-01-14", 5),
+                      ("knee", "2024-01-24", None, 4),
+                      ("shin", "2023-06-01", "2023-06-10", 6))       # long before: not drawn
+    _, ax = plotting.new_figure()
+    plotting.plot_weekly_volume(PAIN_WEEKS, ax=ax, pain=pain)
+    xlim = ax.get_xlim()
+    lines = by_gid(ax, "pain-onset")
+    assert [line.get_xdata()[0] for line in lines] == pytest.approx(
+        [day_num("2024-01-10"), day_num("2024-01-24")])
+    assert all(to_rgba(line.get_color()) == to_rgba(plotting.PAIN_COLOUR) for line in lines)
+    spans = by_gid(ax, "pain-span", "patches")
+    extents = [(p.get_x(), p.get_x() + p.get_width()) for p in spans]
+    # a closed episode to the end of its last day; an open one to the right edge
+    assert extents == [pytest.approx((day_num("2024-01-10"), day_num("2024-01-15"))),
+                       pytest.approx((day_num("2024-01-24"), xlim[1]))]
+    labels = by_gid(ax, "pain-label", "texts")
+    assert [t.get_text() for t in labels] == ["lower back 5/10", "knee 4/10"]
+    assert [t.xy[0] for t in labels] == pytest.approx([day_num("2024-01-10"),
+                                                       day_num("2024-01-24")])
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[-1] == "Pain episode (your journal)"
+    # the bars and their labels are those of the chart without pain, first in ax.patches
+    assert [b.get_height() for b in bars(ax)[:5]] == pytest.approx([10, 12, 13, 9, 15])
+    assert sorted(t.get_text() for t in ax.texts if t.get_gid() != "pain-label") == sorted(
+        ["+20 %", "+8 %", "\u221230 %", "+66 %"])
+    top = max(b.get_height() for b in bars(ax)[:5])
+    assert ax.get_ylim()[1] >= 1.15 * top                            # room for the labels
+
+
+def test_pain_colour_is_its_own():
+    used = {to_rgba(c) for c in (*plotting.SEVERITY_COLOURS.values(),
+                                 *plotting.SURFACE_COLOURS.values(), plotting._DISTANCE,
+                                 plotting._BELOW, plotting._RATIO, plotting._LONG,
+                                 plotting._SHORT, plotting._REST)}
+    assert to_rgba(plotting.PAIN_COLOUR) not in used
+
+
+def test_pain_labels_that_would_overlap_go_a_row_lower():
+    pain = pain_table(("lower_back", "2024-01-10", "2024-01-11", 5),
+                      ("knee", "2024-01-11", "2024-01-12", 4))
+    _, ax = plotting.new_figure()
+    plotting.plot_weekly_volume(PAIN_WEEKS, ax=ax, pain=pain)
+    first, second = by_gid(ax, "pain-label", "texts")
+    assert first.xy[1] > second.xy[1]
+
+
+@pytest.mark.parametrize("pain", [None, pain_table()], ids=["none", "empty"])
+def test_no_pain_overlay_without_episodes(pain):
+    _, ax = plotting.new_figure()
+    plotting.plot_weekly_volume(PAIN_WEEKS, ax=ax, pain=pain)
+    _, plain = plotting.new_figure()
+    plotting.plot_weekly_volume(PAIN_WEEKS, ax=plain)
+    assert not by_gid(ax, "pain-onset") and not by_gid(ax, "pain-span", "patches")
+    assert not by_gid(ax, "pain-label", "texts")
+    assert "Pain episode (your journal)" not in [t.get_text()
+                                                 for t in ax.get_legend().get_texts()]
+    assert ax.get_ylim() == plain.get_ylim() and ax.get_xlim() == plain.get_xlim()
+    _, ax = plotting.new_figure()
+    plotting.plot_spikes(spikes_table([np.nan, 0.2]), ax=ax, pain=pain)
+    assert not by_gid(ax, "pain-onset") and not by_gid(ax, "pain-label", "texts")
+
+
+def test_pain_overlay_on_spikes_keeps_the_runs_and_the_x_range():
+    spikes = spikes_table([np.nan, 0.2, 0.5, 0.05, 1.2])             # 1 Mar to 13 Mar 2024
+    _, plain = plotting.new_figure()
+    plotting.plot_spikes(spikes, ax=plain)
+    pain = pain_table(("shin", "2024-03-05", "2024-03-06", 4),
+                      ("hip", "2024-02-01", None, 3),                  # open since before
+                      ("foot", "2024-05-01", None, 6))                 # after the runs
+    _, ax = plotting.new_figure()
+    plotting.plot_spikes(spikes, ax=ax, pain=pain, pain_label="Pain episode (their journal)")
+    assert ax.get_xlim() == pytest.approx(plain.get_xlim())
+    assert [line.get_xdata()[0] for line in by_gid(ax, "pain-onset")] == pytest.approx(
+        [day_num("2024-03-05")])                                      # the hip's onset: off
+    assert [t.get_text() for t in by_gid(ax, "pain-label", "texts")] == [
+        "hip 3/10", "shin 4/10"]
+    hip = by_gid(ax, "pain-span", "patches")[0]
+    assert hip.get_x() == pytest.approx(ax.get_xlim()[0])
+    assert hip.get_x() + hip.get_width() == pytest.approx(ax.get_xlim()[1])
+    assert point_colours(ax) == point_colours(plain)
+    assert [line.get_gid() for line in ax.get_lines()].count(None) == 1   # the reference
+    assert "Pain episode (their journal)" in [t.get_text()
+                                              for t in ax.get_legend().get_texts()]
+
+
+def test_wrong_pain_table_named():
+    _, ax = plotting.new_figure()
+    with pytest.raises(ValueError, match="'pain'.*is_open"):
+        plotting.plot_weekly_volume(PAIN_WEEKS, ax=ax,
+                                    pain=pain_table(("knee", "2024-01-10", None, 4))
+                                    .drop(columns="is_open"))
+    with pytest.raises(ValueError, match="'pain'.*DataFrame"):
+        plotting.plot_spikes(spikes_table([0.1]), ax=ax, pain=[("knee", "2024-01-10")])
 
 
 # --- rest calendar -----------------------------------------------------------------------

@@ -86,10 +86,12 @@ def test_build_only_replaces_its_own_outputs(tmp_path):
     generator.runner_sample = lambda seed: generator.Written({"runner/x.txt": b"x"}, {})
     generator.roster_sample = lambda seed: generator.Written({"roster/y.txt": b"y"}, {})
     generator.index_toml = lambda seed, runner, roster: b"seed = 1\n"
+    stale_journal = tmp_path / "runner_pain.csv"
+    stale_journal.write_text("old")
     written = generator.build(tmp_path, 1)
     assert [p.relative_to(tmp_path).as_posix() for p in written] == [
         "index.toml", "roster/y.txt", "runner/x.txt"]
-    assert keep.read_text() == "mine" and not stale.exists()
+    assert keep.read_text() == "mine" and not stale.exists() and not stale_journal.exists()
 
 
 # ---------------------------------------------------------------- the runner: import
@@ -241,6 +243,87 @@ def test_runner_streak(runner_analysis):
     assert rest.idxmax() == _day(streak["last_day"])
 
 
+# ---------------------------------------------------------------- the pain journals
+
+PAIN = INDEX["runner_pain"]
+BEN = next(a for a in INDEX["roster"]["athlete"] if "pain" in a)
+
+
+def _planned_episodes(entries: list[dict]) -> list[tuple]:
+    return [(e["id"], e["region"], _day(e["onset_date"]),
+             _day(e["end_date"]) if "end_date" in e else pd.NaT, e["peak_severity"], e["open"])
+            for e in entries]
+
+
+def _found_episodes(episodes: pd.DataFrame) -> list[tuple]:
+    return [(r.episode_id, r.region, r.onset_date, r.end_date, r.peak_severity, r.is_open)
+            for r in episodes.sort_values("onset_date").itertuples()]
+
+
+def test_pain_journals_sit_beside_the_exports_not_in_them():
+    assert (SAMPLE / PAIN["path"]).is_file()
+    assert not any("pain" in name for name in _files(SAMPLE / RUNNER["path"]))
+    assert (SAMPLE / BEN["pain"]).is_file()
+    header = "date,region,severity,timing,note\n"
+    for path in (SAMPLE / PAIN["path"], SAMPLE / BEN["pain"]):
+        text = path.read_text(encoding="utf-8")
+        assert text.startswith(header) and text.endswith("\n") and "\r" not in text
+        assert "<" not in text and ">" not in text         # realistic notes; hostile ones: tests
+
+
+def test_runner_journal_parses_into_the_planned_entries():
+    from runload.readers.pain import read_pain_journal
+
+    entries = read_pain_journal(SAMPLE / PAIN["path"])
+    assert len(entries) == PAIN["entries"]
+    assert list(entries["line"]) == list(range(2, PAIN["entries"] + 2))   # written in date order
+    assert entries["local_date"].is_monotonic_increasing
+    assert set(entries["severity"]) >= {0, 1, 2, 3, 4, 5}
+    # every episode's onset is a rating at or above the default threshold
+    threshold = Thresholds().pain.severity_threshold
+    onsets = {(e["region"], _day(e["onset_date"])) for e in PAIN["episode"]}
+    rated = {(r.region, r.local_date): r.severity for r in entries.itertuples()}
+    assert all(rated[o] >= threshold for o in onsets)
+
+
+@pytest.fixture(scope="module")
+def runner_with_pain() -> runload.TrainingHistory:
+    return runload.load(SAMPLE / RUNNER["path"], pain=SAMPLE / PAIN["path"], use_cache=False)
+
+
+def test_runner_journal_gives_the_planned_episodes(runner_with_pain):
+    analysis = runner_with_pain.analysis
+    assert _found_episodes(analysis.pain_episodes) == _planned_episodes(PAIN["episode"])
+    assert len(analysis.pain_entries) == PAIN["entries"]
+    # each episode but the last follows its planned event by a few days
+    for episode in PAIN["episode"]:
+        if not episode["after_event"]:
+            continue
+        event = EVENTS[episode["after_event"]]
+        lag = (episode["onset_date"] - event["last_day"]).days
+        assert -7 <= lag <= 5, episode["id"]
+    open_ = [e for e in PAIN["episode"] if e["open"]]
+    assert [e["onset_date"] for e in open_] == [date(2026, 11, 10)]
+    assert open_[0]["onset_date"] <= RUNNER["last_day"]
+
+
+def test_ben_journal_has_an_episode_open_in_the_demo_week():
+    week = runload.load_roster(SAMPLE / INDEX["roster"]["path"], week=BEN["pain_week"],
+                               use_cache=False)
+    ben = next(a for a in week.athletes if a.name == BEN["name"])
+    episodes = ben.history.analysis.pain_episodes
+    (planned,) = BEN["pain_episode"]
+    (found,) = [e for e in _found_episodes(episodes) if e[0] == planned["id"]]
+    assert found[:3] == _planned_episodes([planned])[0][:3]
+    assert found[4] == planned["peak_severity"]
+    # open on the week's last day: not ended before it
+    assert found[5] or found[3] >= week.week_end
+    # the whole journal: the episode ends on the planned day
+    full = runload.load(ben.path, tz=ben.tz, pain=SAMPLE / BEN["pain"], use_cache=False)
+    assert _found_episodes(full.analysis.pain_episodes) == _planned_episodes(
+        BEN["pain_episode"])
+
+
 # ---------------------------------------------------------------- the roster
 
 
@@ -257,6 +340,10 @@ def test_roster_lists_the_indexed_athletes(roster):
         assert athlete.path == (SAMPLE / entry["path"]).resolve()
         assert athlete.path.exists()
         assert athlete.tz == entry["time_zone"]
+        pain = athlete.pain
+        assert (pain is None) == ("pain" not in entry)
+        if pain is not None:
+            assert pain == (SAMPLE / entry["pain"]).resolve() and pain.is_file()
 
 
 @pytest.fixture(scope="module")

@@ -19,12 +19,19 @@ What it writes
     one FIT file cut short) and ``strava/`` (a Strava bulk export:
     ``activities.csv`` with GPX, ``.gpx.gz`` and ``.tcx.gz`` files, some of them
     copies of watch runs, some runs only the phone recorded).
+``runner_pain.csv``
+    The same runner's pain journal (``date,region,severity,timing,note``, one
+    line per rating), beside the export folder rather than in it (``runner/``
+    is what an import reads): low ratings that start nothing, and four
+    episodes a few days after planned events (the half marathon, the Harz
+    descents, the too-fast return) or after none (one still open at the end).
 ``roster/``
     ``roster.toml`` and three athletes of 8-11 weeks for the coach page: Ana
     (Madrid, a watch's USB folder, steady), Ben (New York, a Strava export
     zip, shown in miles, a big week and a long-run spike, one run titled
-    with an HTML script tag) and Chloé (Paris, a zip of FIT files without
-    local time, back from a three-week break too fast).
+    with an HTML script tag, and a pain journal ``ben_pain.csv`` with a knee
+    episode open in the week of the spike) and Chloé (Paris, a zip of FIT
+    files without local time, back from a three-week break too fast).
 ``index.toml``
     What each sample is there to show: its events with their dates, the
     flags they should raise, and the counts an import should find.
@@ -94,7 +101,7 @@ RECORD_S = 5.0
 #: Modification time of every archive member.
 ZIP_DATE_TIME = (2026, 11, 16, 8, 0, 0)
 #: Outputs a build owns inside ``out_dir`` (removed and written again).
-OUTPUTS = ("index.toml", "runner", "roster")
+OUTPUTS = ("index.toml", "runner", "runner_pain.csv", "roster")
 #: FIT numbers.
 SUB_GENERIC, SUB_TREADMILL, SUB_TRAIL, SUB_TRACK = 0, 1, 3, 4
 GARMIN, SUUNTO = 1, 23
@@ -925,6 +932,108 @@ RUNNER_EVENTS: dict[str, tuple[date, date, tuple[str, ...], str, str]] = {
 }
 
 
+#: A pain journal entry: (local date, region, severity 0-10, timing, note).
+PainEntry = tuple[date, str, int, str, str]
+#: The header of a pain journal (runload.readers.pain).
+PAIN_HEADER = ("date", "region", "severity", "timing", "note")
+
+#: The runner's pain journal.  Ratings of 3 or more start an episode (the default
+#: [pain] severity_threshold) after 14 days without one in that region; a lower rating
+#: ends it.  Lower ratings alone start nothing.
+RUNNER_PAIN: tuple[PainEntry, ...] = (
+    (date(2026, 3, 12), "foot", 1, "after", "Arch a little tired on the treadmill"),
+    (date(2026, 4, 21), "lower_back", 2, "next_morning", "Bit stiff after a long day at the desk"),
+    # lower_back-2026-05-20: three days after the half marathon (17 May)
+    (date(2026, 5, 19), "lower_back", 2, "next_morning", "Tight, legs still sore from the race"),
+    (date(2026, 5, 20), "lower_back", 4, "after", "Lower back ached after the recovery jog"),
+    (date(2026, 5, 21), "lower_back", 5, "next_morning", "Hard to bend down to tie my shoes"),
+    (date(2026, 5, 23), "lower_back", 3, "", "Better, walked a lot"),
+    (date(2026, 5, 24), "lower_back", 2, "after", "Easy 8 km, only a bit stiff"),
+    (date(2026, 5, 27), "lower_back", 0, "", "Gone"),
+    # knee-2026-06-06: the Harz, on the descents from the Brocken
+    (date(2026, 6, 3), "knee", 2, "after", "Outside of the right knee felt the downhills"),
+    (date(2026, 6, 6), "knee", 4, "during",
+     "Right knee sharp on the way down from the Brocken, walked the steep bits"),
+    (date(2026, 6, 7), "knee", 5, "after", "Sore on every descent, kept it slow"),
+    (date(2026, 6, 9), "knee", 3, "during", "Fine on the flat track, stairs still hurt"),
+    (date(2026, 6, 11), "knee", 1, "after", "Almost nothing on the easy run"),
+    # shin-2026-08-10: after the 15 km long run of the too-fast return (9 August)
+    (date(2026, 8, 4), "shin", 2, "after", "Left shin a little tender"),
+    (date(2026, 8, 10), "shin", 4, "next_morning",
+     "Left shin sore to touch on the inside, after yesterday's 15 km"),
+    (date(2026, 8, 11), "shin", 4, "after", "Shin hurt in the last 2 km"),
+    (date(2026, 8, 13), "shin", 3, "after", "A bit better"),
+    (date(2026, 8, 16), "shin", 1, "after", "Long run fine, shin quiet"),
+    (date(2026, 8, 23), "shin", 0, "", "Nothing"),
+    (date(2026, 9, 10), "foot", 2, "next_morning", "Heel stiff in the morning, day 11 of the streak"),
+    (date(2026, 10, 26), "lower_back", 2, "next_morning", "Stiff after the 20.5 km, gone by lunch"),
+    # lower_back-2026-11-10: still open on the last day, after no planned load event
+    (date(2026, 11, 10), "lower_back", 3, "next_morning",
+     "Lower back stiff after a day of carrying furniture"),
+    (date(2026, 11, 12), "lower_back", 3, "after", "Still there, the easy run changed nothing"),
+    (date(2026, 11, 15), "lower_back", 3, "after", "Same as before the run"),
+)
+
+#: The episodes the runner's journal holds: id -> (region, onset, last day at or above the
+#: threshold (None while open), peak severity, the event it follows or '', what it shows).
+RUNNER_PAIN_EPISODES: dict[str, tuple[str, date, date | None, int, str, str]] = {
+    "lower_back-2026-05-20": (
+        "lower_back", date(2026, 5, 20), date(2026, 5, 23), 5, "half-marathon",
+        "Lower back pain three days after the half marathon (the >30-100 % spike), gone within "
+        "a week."),
+    "knee-2026-06-06": (
+        "knee", date(2026, 6, 6), date(2026, 6, 9), 5, "trail-block",
+        "The outside of the right knee on the Harz descents (the F-DOWNHILL days), eased back "
+        "on the flat."),
+    "shin-2026-08-10": (
+        "shin", date(2026, 8, 10), date(2026, 8, 13), 4, "too-fast-return",
+        "A sore shin the morning after the 15 km long run of the too-fast return (+131 %)."),
+    "lower_back-2026-11-10": (
+        "lower_back", date(2026, 11, 10), None, 3, "",
+        "Still open on the last day: a stiff back after carrying furniture, after calm weeks "
+        "of steady running; the top of the report mentions it."),
+}
+
+#: Ben's pain journal (roster/ben_pain.csv): a knee episode open in the week of his spike.
+BEN_PAIN: tuple[PainEntry, ...] = (
+    (date(2026, 9, 30), "knee", 1, "after", "Right knee, just noticing it"),
+    (date(2026, 10, 20), "knee", 2, "after", "Knee niggle after the tempo"),
+    (date(2026, 10, 22), "knee", 3, "after", "Knee ache after the easy run, worse on stairs"),
+    (date(2026, 10, 25), "knee", 4, "after", "Knee sore in the last miles of the long run"),
+    (date(2026, 10, 28), "knee", 3, "next_morning", "Still sore getting up"),
+    (date(2026, 11, 3), "knee", 1, "after", "Much better"),
+)
+BEN_PAIN_EPISODES: dict[str, tuple[str, date, date | None, int, str, str]] = {
+    "knee-2026-10-22": (
+        "knee", date(2026, 10, 22), date(2026, 10, 28), 4, "",
+        "Open at the end of 2026-W43 (the big week and the 11-mile long run): on the coach "
+        "page of that week Ben's row says 'knee 4/10 (open since 22 Oct)'; a rating of 1 "
+        "on 3 November ends it."),
+}
+
+
+def pain_journal_csv(entries: Iterable[PainEntry]) -> bytes:
+    """A pain journal as runload reads it: ``date,region,severity,timing,note``, in date order."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(PAIN_HEADER)
+    writer.writerows([day.isoformat(), region, str(severity), timing, note]
+                     for day, region, severity, timing, note in sorted(entries))
+    return buffer.getvalue().encode("utf-8")
+
+
+def _pain_episode_tables(header: str, episodes: dict[str, tuple]) -> list[str]:
+    tables = []
+    for episode_id, (region, onset, end, peak, after, text) in episodes.items():
+        values: dict[str, Any] = {"id": episode_id, "region": region, "onset_date": onset}
+        if end is not None:
+            values["end_date"] = end
+        values |= {"open": end is None, "peak_severity": peak, "after_event": after,
+                   "shows": text}
+        tables.append(_toml_table(header, values))
+    return tables
+
+
 def _week(monday: date, *days: tuple[int, str, float] | tuple[int, str, float, dict]
           ) -> list[Plan]:
     """Plans of one week: (weekday 0=Mon, kind, km[, Plan keyword overrides])."""
@@ -1056,7 +1165,7 @@ def _garmin_name(run: Run) -> str:
 
 
 def runner_sample(seed: int) -> Written:
-    """The runner's exports: garmin_export.zip and strava/."""
+    """The runner's exports (garmin_export.zip and strava/) and pain journal."""
     runs = _runs(runner_plans(), RUNNER, 1, seed, HEAT_WAVE)
     rng = np.random.default_rng([seed, 2])
     out = Written()
@@ -1123,6 +1232,7 @@ def runner_sample(seed: int) -> Written:
     ]
     out.files["runner/garmin_export.zip"] = zip_bytes(members, stored=list(parts))
     out.files["runner/strava/activities.csv"] = strava_csv(strava_rows)
+    out.files["runner_pain.csv"] = pain_journal_csv(RUNNER_PAIN)
 
     n_copies = sum(len(r.plan.copies) for r in runs if r.plan.record == "watch")
     n_phone = sum(r.plan.record == "phone" for r in runs)
@@ -1255,16 +1365,20 @@ def roster_sample(seed: int) -> Written:
     thresholds = {"ben": {"display": {"units": "mi"}},
                   "chloe": {"layoff": {"first_session_frac": 0.4}}}
     paths = {"ana": "ana", "ben": "ben_strava.zip", "chloe": "chloe_suunto.zip"}
+    pain = {"ben": "ben_pain.csv"}
+    out.files["roster/ben_pain.csv"] = pain_journal_csv(BEN_PAIN)
     for key, (name, zone, _, _) in ROSTER.items():
         roster += ["[[athlete]]", f"name = {_toml(name)}", f"path = {_toml(paths[key])}",
                    f"tz = {_toml(zone)}"]
+        if key in pain:
+            roster.append(f"pain = {_toml(pain[key])}")
         if key in thresholds:
             roster.append("[athlete.thresholds]")
             roster += [f"{section} = {_toml(values)}"
                        for section, values in thresholds[key].items()]
         roster.append("")
     out.files["roster/roster.toml"] = "\n".join(roster).encode("utf-8")
-    out.facts = {"runs": facts, "paths": paths, "thresholds": thresholds}
+    out.facts = {"runs": facts, "paths": paths, "thresholds": thresholds, "pain": pain}
     return out
 
 
@@ -1325,6 +1439,17 @@ def index_toml(seed: int, runner: Written, roster: Written) -> bytes:
         lines.append(_toml_table("[[runner.event]]", {
             "id": event_id, "first_day": start, "last_day": end, "flags": list(flags),
             "spike_bin": spike_bin, "description": text}))
+    lines.append(_toml_table("[runner_pain]", {
+        "path": "runner_pain.csv",
+        "description": (
+            "The runner's pain journal (date,region,severity,timing,note), beside the export "
+            "folder: `runload report sample_data/runner --pain sample_data/runner_pain.csv`. "
+            "Ratings of 3/10 or more after 14 days without start an episode (the default "
+            "[pain] settings); lower ratings alone start nothing, and a lower rating ends an "
+            "episode. Associations in one runner's history, not causes."),
+        "entries": len(RUNNER_PAIN),
+    }))
+    lines += _pain_episode_tables("[[runner_pain.episode]]", RUNNER_PAIN_EPISODES)
     names = {key: name for key, (name, _, _, _) in ROSTER.items()}
     shows = {
         "ana": ("Steady weeks (three runs a week, long runs 11-12 km) from a watch's USB "
@@ -1342,12 +1467,17 @@ def index_toml(seed: int, runner: Written, roster: Written) -> bytes:
         "description": "A coach's roster of three athletes for the coach page.",
         "title": "Tuesday group"}))
     for key, runs_k in roster.facts["runs"].items():
-        lines.append(_toml_table("[[roster.athlete]]", {
+        values: dict[str, Any] = {
             "name": names[key], "path": f"roster/{roster.facts['paths'][key]}",
             "time_zone": ROSTER[key][1], "runs": len(runs_k),
             "first_day": min(r.plan.local_start for r in runs_k).date(),
             "last_day": max(r.plan.local_start for r in runs_k).date(),
-            "flags": list(ROSTER_FLAGS[key]), "shows": shows[key]}))
+            "flags": list(ROSTER_FLAGS[key]), "shows": shows[key]}
+        if key in roster.facts["pain"]:
+            values |= {"pain": f"roster/{roster.facts['pain'][key]}", "pain_week": "2026-W43"}
+        lines.append(_toml_table("[[roster.athlete]]", values))
+        if key == "ben":
+            lines += _pain_episode_tables("[[roster.athlete.pain_episode]]", BEN_PAIN_EPISODES)
     return "\n".join(lines).encode("utf-8")
 
 

@@ -6,13 +6,16 @@ content model rendered as HTML and as an A4 PDF, like the runner report:
 
 1. a header: the roster's title, the week's dates, the units;
 2. the roster table, one row per athlete, most in need of attention first
-   (athletes whose data could not be read, then the most severe flags, then
-   the largest spike): the week's distance and change, runs, the longest run
-   and its spike against the longest run of the days before, rest days,
-   surfaces, flags per severity and the flags' ids;
+   (athletes whose data could not be read, then those with an open pain
+   episode at or above their threshold, then the most severe flags, then the
+   largest spike): open pain episodes from the athlete's journal, the week's
+   distance and change, runs, the longest run and its spike against the
+   longest run of the days before, rest days, surfaces, flags per severity
+   and the flags' ids;
 3. per athlete, kept together on a printed page: the runner report's week
    sentences about them, the week's flags in plain words with evidence grade
-   and source, and the last 8 weeks' distance and spikes;
+   and source, their open pain episodes with a short caveat, and the last 8
+   weeks' distance and spikes (pain episodes marked);
 4. how to read the page, the references cited, and the disclaimer.
 
 Nothing here computes a number: every one is read from the athletes'
@@ -54,6 +57,13 @@ from runload.report.content import (
     weekly_chart_caption,
 )
 from runload.report.model import Block, Cell, Data, Document, Para, Row, Section, Span, Table
+from runload.report.pain import (
+    CLINICIAN,
+    OpenEpisode,
+    has_journal,
+    open_episodes,
+    short_caveat_spans,
+)
 from runload.units import DistanceUnit, distance_unit
 
 #: Calendar weeks each athlete's charts show (the page's week last).
@@ -67,8 +77,8 @@ SPIKE_BIN_STYLES = dict(zip(SPIKE_BINS, ("sev-caution", "sev-warning", "sev-high
 #: Files of a failed import listed by name on an athlete's section (all are counted).
 MAX_FILES_LISTED = 3
 
-ROSTER_COLUMNS = ("Athlete", "Distance (change)", "Runs", "Longest run (spike)", "Rest days",
-                  "Surfaces", *(SEVERITY_WORDS[s] for s in SEVERITY_ORDER), "Flags")
+ROSTER_COLUMNS = ("Athlete", "Pain", "Distance (change)", "Runs", "Longest run (spike)",
+                  "Rest days", "Surfaces", *(SEVERITY_WORDS[s] for s in SEVERITY_ORDER), "Flags")
 
 
 class AthleteLike(Protocol):
@@ -218,6 +228,7 @@ def _roster_row(k: int, athlete: AthleteLike, u: DistanceUnit) -> Row:
                          for s, frac in w.surface_share_frac.items())
     cells = [
         Cell(label, (("name", name), ("files-failed", str(failed)))),
+        _pain_cell(athlete),
         Cell(distance, (("distance-m", _num(w.distance_m)), ("change-frac", _num(w.change_frac)),
                         ("prev-distance-m", _num(w.prev_distance_m)))),
         Cell(str(w.runs), (("runs", str(w.runs)),)),
@@ -239,6 +250,49 @@ def _roster_row(k: int, athlete: AthleteLike, u: DistanceUnit) -> Row:
     return Row(tuple(cells), data=data)
 
 
+def _open_pain(athlete: AthleteLike) -> list[OpenEpisode]:
+    """The athlete's pain episodes open on the week's last day ([] without a journal)."""
+    analysis = athlete.analysis
+    if athlete.error is not None or athlete.summary is None or analysis is None:
+        return []
+    return open_episodes(analysis, athlete.summary.week_end)
+
+
+def _pain_cell(athlete: AthleteLike) -> Cell:
+    """'lower back 4/10 (open since 3 Nov)' per open episode; 'none'; '–' without a journal."""
+    analysis = athlete.analysis
+    if analysis is None or not has_journal(analysis):
+        return Cell("–", (("pain", "no-journal"),), cls="zero")
+    opened = _open_pain(athlete)
+    if not opened:
+        return Cell("none", (("pain", "none"),), cls="zero")
+    # a region and its rating never part ('lower back 4/10'); the onset may wrap
+    return Cell("; ".join(f"{_nb(e.rating())} {e.opened()}" for e in opened),
+                (("pain", "open"), ("open-episodes", " ".join(e.episode_id for e in opened)),
+                 ("latest-severity", " ".join(str(e.latest_severity) for e in opened))),
+                cls="pain-open")
+
+
+def pain_attention(athlete: AthleteLike) -> bool:
+    """Whether the athlete has an open pain episode rated at or above their threshold."""
+    analysis = athlete.analysis
+    if analysis is None:
+        return False
+    threshold = analysis.thresholds.pain.severity_threshold
+    return any(e.latest_severity >= threshold for e in _open_pain(athlete))
+
+
+def attention_order(athletes: Sequence[AthleteLike]) -> list[AthleteLike]:
+    """The athletes as the page lists them: data that could not be read, then an open pain
+    episode at or above the threshold, then the rest; within each, the roster week's order
+    (most severe flags, then the largest spike, then name)."""
+    def group(a: AthleteLike) -> int:
+        if a.error is not None or a.summary is None:
+            return 0
+        return 1 if pain_attention(a) else 2
+    return sorted(athletes, key=group)
+
+
 def _glance(athletes: Sequence[AthleteLike]) -> Para:
     """Who needs a look, in the table's order, in one paragraph."""
     failed = [_text(a.name) for a in athletes if a.error is not None or a.summary is None]
@@ -246,10 +300,15 @@ def _glance(athletes: Sequence[AthleteLike]) -> Para:
                if a.error is None and a.summary is not None and len(a.summary.flags)]
     calm = [_text(a.name) for a in athletes
             if a.error is None and a.summary is not None and not len(a.summary.flags)]
+    pain = [(_text(a.name), "; ".join(e.since() for e in _open_pain(a))) for a in athletes
+            if _open_pain(a)]
     spans: list[Span] = []
     if failed:
         spans += [Span("Data could not be read: ", strong=True),
                   Span(", ".join(failed) + ". ")]
+    if pain:
+        spans += [Span("Open pain episodes: ", strong=True),
+                  Span("; ".join(f"{n} ({w})" for n, w in pain) + ". ")]
     if flagged:
         spans += [Span("Flags this week: ", strong=True),
                   Span("; ".join(f"{n} ({c})" for n, c in flagged) + ". ")]
@@ -258,23 +317,27 @@ def _glance(athletes: Sequence[AthleteLike]) -> Para:
     return Para(tuple(spans), cls="lead", id="roster-glance")
 
 
-def _roster_section(rw: RosterWeekLike, u: DistanceUnit) -> Section:
+def _roster_section(rw: RosterWeekLike, athletes: Sequence[AthleteLike],
+                    u: DistanceUnit) -> Section:
     t = rw.thresholds
-    rows = tuple(_roster_row(k, a, u) for k, a in enumerate(rw.athletes, start=1))
+    rows = tuple(_roster_row(k, a, u) for k, a in enumerate(athletes, start=1))
     caption = (
-        "Most in need of attention first: athletes whose data could not be read, then the "
-        "most high, warning and caution flags, then the largest spike. Change: from the week "
+        "Most in need of attention first: athletes whose data could not be read, then those "
+        "with an open pain episode in their journal, then the most high, warning and caution "
+        "flags, then the largest spike. Pain: episodes still open at the week's end, with the "
+        "latest rating ('–' without a journal). Change: from the week "
         f"before ('–' when that week had under {u.format_distance(t.weekly_jump.min_base_m)} or "
         f"{plural(t.weekly_jump.min_base_runs, 'run')}). Spike: how much longer the week's "
         f"longest run was than the longest run of the {t.spike.lookback_days} days before it "
         "('–' without one), coloured as in the spike charts; 'by time' where its distance is "
         "an estimate.")
     table = Table("roster-table", ROSTER_COLUMNS, rows,
-                  numeric=(False, True, True, True, True, False, True, True, True, True, False),
-                  weights=(1.9, 1.6, 0.55, 1.6, 0.6, 1.9, 0.5, 0.85, 0.8, 0.45, 1.3),
+                  numeric=(False, False, True, True, True, True, False, True, True, True, True,
+                           False),
+                  weights=(1.7, 1.5, 1.5, 0.5, 1.5, 0.55, 1.6, 0.45, 0.8, 0.75, 0.45, 1.2),
                   caption=caption, empty="The roster names no athletes.", cls="large")
     return Section("roster", "Athletes, most in need of attention first",
-                   (_glance(rw.athletes), table),
+                   (_glance(athletes), table),
                    data=(("athletes", str(len(rows))),
                          ("failed", str(sum(r.cls == "error" for r in rows)))))
 
@@ -336,6 +399,13 @@ def _athlete_section(k: int, athlete: AthleteLike, rw: RosterWeekLike,
                                 + (f"; and {more} more." if more > 0 else ".")),),
                           cls="note", id=f"{sid}-files-failed",
                           data=(("files-failed", str(len(failed))),)))
+    opened = _open_pain(athlete)
+    if opened:
+        notes.append(Para((
+            Span(f"Pain journal: {plural(len(opened), 'open episode')}: ", strong=True),
+            Span("; ".join(f"{e.words()}, worst {e.peak_severity}/10" for e in opened) + ". "),
+            *short_caveat_spans()), cls="caveat", id=f"{sid}-pain",
+            data=(("open-episodes", " ".join(e.episode_id for e in opened)),)))
     notes += [Para((Span(f"Import: {_text(said)}"),), cls="note") for said in athlete.warnings]
     own = _settings_words(athlete.overrides, u.name)
     if own:
@@ -354,11 +424,23 @@ def _methods_section(rw: RosterWeekLike, u: DistanceUnit) -> Section:
     week_day = t.weeks.week_start.capitalize()
     blocks: list[Block] = [
         Para((Span("Order. ", strong=True), Span(
-            "Athletes whose data could not be read come first: someone has to act. Then the "
-            "most high flags, then warning, then caution flags, then the largest spike "
-            f"against the longest run of the {t.spike.lookback_days} days before; equal "
-            "weeks by name. The order says where to look first, not who will get injured: "
-            "no flag predicts an injury.")), id="methods-order"),
+            "Athletes whose data could not be read come first: someone has to act. Then "
+            "athletes with a pain episode still open in their journal at the week's end and "
+            f"rated at least {t.pain.severity_threshold}/10 (their own threshold, if set): "
+            "they told you something hurts. Then the most high flags, then warning, then "
+            "caution flags, then the largest spike against the longest run of the "
+            f"{t.spike.lookback_days} days before; equal weeks by name. The order says where "
+            "to look first, not who will get injured: no flag predicts an injury.")),
+            id="methods-order"),
+        Para((Span("Pain. ", strong=True), Span(
+            "For athletes who keep a pain journal (the roster's pain = \"file\"): the episodes "
+            "still open at the week's end, with the region, the latest rating (0-10) and the "
+            "onset. An episode starts on the first day rated "
+            f"{t.pain.severity_threshold}/10 or more after {t.pain.pain_free_days} days without, "
+            "and ends at a lower rating. '–': no journal. What came before an episode is in "
+            "the athlete's own report; it shows associations in their history, not causes, and "
+            "no load measure is known to predict back pain ("), *source_spans("maselli2020"),
+            Span(f"). {CLINICIAN}")), id="methods-pain"),
         Para((Span("The week. ", strong=True), Span(
             f"Weeks start on {week_day}; dates are each athlete's local calendar dates. Each "
             "athlete is looked at on the week's last day: runs after it are left out, and "
@@ -406,9 +488,12 @@ def build_coach_report(roster_week: RosterWeekLike) -> CoachReport:
     Parameters
     ----------
     roster_week : RosterWeekLike
-        From :func:`runload.history.load_roster`: the athletes in the order
-        the page lists them (most in need of attention first), each with its
-        week summary and analysis, or the error that kept it from being read.
+        From :func:`runload.history.load_roster`: the athletes most in need
+        of attention first, each with its week summary and analysis, or the
+        error that kept it from being read.  The page keeps that order, except
+        that athletes with an open pain episode at or above their threshold
+        move up, right after those whose data could not be read
+        (:func:`attention_order`).
 
     Returns
     -------
@@ -422,8 +507,9 @@ def build_coach_report(roster_week: RosterWeekLike) -> CoachReport:
            else "Week of ")
     subtitle = (f"{iso}{day_range(start, end)} \u00b7 {plural(len(rw.athletes), 'athlete')} "
                 f"\u00b7 distances in {u.word}")
-    sections = [_roster_section(rw, u)]
-    sections += [_athlete_section(k, a, rw, u) for k, a in enumerate(rw.athletes, start=1)]
+    athletes = attention_order(rw.athletes)
+    sections = [_roster_section(rw, athletes, u)]
+    sections += [_athlete_section(k, a, rw, u) for k, a in enumerate(athletes, start=1)]
     sections += [_methods_section(rw, u), _references(rw), disclaimer_section()]
     return CoachReport(title=_text(rw.title) or "Roster", subtitle=subtitle, week_start=start,
                        week_end=end, units=u.name, sections=tuple(sections))

@@ -267,8 +267,12 @@ def build_report(analysis: Analysis, *, files: pd.DataFrame | None = None,
 
     Notes
     -----
-    Sections, in order: the latest week in sentences (``summary``), charts
-    of the last ``weeks`` weeks (``charts``), the weekly table (``weeks``),
+    Sections, in order: the latest week in sentences (``summary``, naming
+    any pain episode open on ``as_of``), with a pain journal
+    (``analysis.pain_episodes`` not empty) what came before each episode
+    (``pain``, :func:`runload.report.pain.pain_section`), charts of the last
+    ``weeks`` weeks (``charts``; the weekly and spike charts mark the pain
+    episodes), the weekly table (``weeks``),
     every flag up to ``as_of`` (``flags``), the import (``import``), the
     rules and their evidence (``methods``), references and the disclaimer.
     """
@@ -303,7 +307,10 @@ def build_report(analysis: Analysis, *, files: pd.DataFrame | None = None,
     else:
         subtitle = "No runs in this history" + (f" · report for {day(as_of_day)}"
                                                  if not pd.isna(as_of_day) else "")
-    sections = (builder.summary(), builder.charts(), builder.weekly_table(),
+    from runload.report.pain import pain_section  # it builds on this module's words
+
+    sections = (builder.summary(), pain_section(analysis, units), builder.charts(),
+                builder.weekly_table(),
                 builder.flag_list(), import_section(analysis, files, duplicates),
                 methods_section(analysis), references_section(analysis), disclaimer_section())
     return RunnerReport(title=title or "Running load report", subtitle=subtitle,
@@ -354,6 +361,11 @@ class _Builder:
         blocks.append(Para((Span(rest + (f" {surface}" if surface else "")),), cls="lead",
                            id="summary-rest"))
         blocks.extend(self._week_flags(w))
+        from runload.report.pain import summary_pain_para  # it builds on this module
+
+        pain = summary_pain_para(self.a, self.as_of, self.voice)
+        if pain is not None:
+            blocks.append(pain)
         blocks.append(Para((Span("Not medical advice", strong=True),
                             Span(": see the note at the end of this report.")), cls="note"))
         data: Data = (("week-start", _iso(w.week_start)), ("week-end", _iso(w.week_end)),
@@ -573,14 +585,28 @@ class _Builder:
         return Section("charts", f"The last {plural(len(self.weeks), 'week')}", tuple(blocks),
                        data=(("period-start", _iso(first_week)),))
 
+    def _pain(self) -> pd.DataFrame | None:
+        """The episodes the charts mark (None without any)."""
+        episodes = self.a.pain_episodes
+        return episodes if len(episodes) else None
+
+    def _pain_label(self) -> str:
+        if self.voice.possessive == "your":
+            return plotting.PAIN_LABEL
+        return f"Pain episode ({self.voice.possessive} journal)"
+
     def weekly_chart(self, chart_id: str = "chart-weekly", *, caption: str | None = None,
                      width_in: float = 7.0, height_in: float = 2.8) -> Chart:
         """Distance per week over the report's weeks (caption: :func:`weekly_chart_caption`)."""
         t, u = self.t, self.u
-        return _chart(chart_id, "Distance per week",
-                      weekly_chart_caption(t, u, len(self.weeks)) if caption is None else caption,
+        pain = self._pain()
+        if caption is None:
+            caption = weekly_chart_caption(t, u, len(self.weeks)) + pain_chart_caption(pain)
+        return _chart(chart_id, "Distance per week", caption,
                       lambda ax: plotting.plot_weekly_volume(self.weeks, ax=ax, units=u.name,
-                                                             jump_frac=t.weekly_jump.jump_frac),
+                                                             jump_frac=t.weekly_jump.jump_frac,
+                                                             pain=pain,
+                                                             pain_label=self._pain_label()),
                       width_in, height_in)
 
     def spikes_chart(self, chart_id: str = "chart-spikes", *, caption: str | None = None,
@@ -589,11 +615,14 @@ class _Builder:
         a, t = self.a, self.t
         spikes = a.spikes[(a.spikes["local_date"] >= self.start).fillna(False)
                           .to_numpy(dtype=bool)]
-        return _chart(chart_id, "Each run against the longest run before it",
-                      spikes_chart_caption(t) if caption is None else caption,
+        pain = self._pain()
+        if caption is None:
+            caption = spikes_chart_caption(t) + pain_chart_caption(pain)
+        return _chart(chart_id, "Each run against the longest run before it", caption,
                       lambda ax: plotting.plot_spikes(spikes, ax=ax, units=self.u.name,
                                                       bins_frac=t.spike.bins_frac,
-                                                      flags=a.flags),
+                                                      flags=a.flags, pain=pain,
+                                                      pain_label=self._pain_label()),
                       width_in, height_in)
 
     # --- weekly table ------------------------------------------------------------------
@@ -685,6 +714,15 @@ def weekly_chart_caption(t: Thresholds, u: DistanceUnit, n: int) -> str:
             f"{u.format_distance(base.min_base_m)} and {plural(base.min_base_runs, 'run')}) "
             "are hatched. The evidence that weekly jumps matter is weak, and the popular "
             "10 % rule was not protective in a randomised trial.")
+
+
+def pain_chart_caption(pain: pd.DataFrame | None) -> str:
+    """What the pain marks on a chart are ('' without a journal's episodes)."""
+    if pain is None or not len(pain):
+        return ""
+    return (" Wine lines and shading: the pain episodes of your journal (onset, and until "
+            "the pain dropped below the threshold; to the edge while still open), labelled "
+            "with the region and the worst rating. They mark when, not why.")
 
 
 def spikes_chart_caption(t: Thresholds) -> str:

@@ -61,7 +61,8 @@ class Para:
     spans : tuple of Span
     cls : str
         'lead' (the summary's large sentences), 'note', 'caption',
-        'disclaimer', or '' for body text.
+        'disclaimer', 'caveat' (a boxed warning: the pain journal's),
+        'episode' (a pain episode's heading), or '' for body text.
     data : tuple of (str, str)
         ``data-*`` attributes.
     id : str
@@ -126,7 +127,7 @@ class Cell:
 
 @dataclass(frozen=True)
 class Row:
-    """One table row."""
+    """One table row (``cls``: 'sev-<severity>', 'error', 'stands-out' or '')."""
 
     cells: tuple[Cell, ...]
     data: Data = ()
@@ -216,7 +217,7 @@ class Section:
     Attributes
     ----------
     id : str
-        Element id ('summary', 'charts', 'weeks', 'flags', 'import',
+        Element id ('summary', 'pain', 'charts', 'weeks', 'flags', 'import',
         'methods', 'references', 'disclaimer').
     title : str
     blocks : tuple of Block

@@ -52,6 +52,10 @@ _LINK = "#1f4e79"
 #: Rows a coach must act on (an athlete whose data could not be read), as the HTML.
 _ERROR_WASH = colors.HexColor("#fbe3e0")
 _ERROR_LINE = colors.HexColor("#b3261e")
+#: The runner's pain episodes, as the charts mark them (runload.plotting.PAIN_COLOUR).
+_PAIN_HEX = "#882255"
+_PAIN = colors.HexColor(_PAIN_HEX)
+_PAIN_WASH = colors.HexColor("#f6ecf1")
 #: Severity colours, as the HTML and the charts (runload.plotting.SEVERITY_COLOURS).
 _SEVERITY = {"info": ("#56B4E9", "#000000"), "caution": ("#E69F00", "#000000"),
              "warning": ("#D55E00", "#ffffff"), "high": ("#440154", "#ffffff")}
@@ -101,6 +105,12 @@ def _styles() -> dict[str, ParagraphStyle]:
         "caption": ParagraphStyle("caption", parent=base, textColor=_MUTED, fontSize=8.5,
                                   leading=11),
         "disclaimer": ParagraphStyle("disclaimer", parent=base, fontSize=10.5, leading=14),
+        # the pain journal: the caveat in a tinted box, an episode's heading
+        "caveat": ParagraphStyle("caveat", parent=base, fontSize=10, leading=13.5,
+                                 backColor=_PAIN_WASH, borderColor=_PAIN, borderWidth=0,
+                                 borderPadding=(5, 6, 5, 6), spaceBefore=4, spaceAfter=10),
+        "episode": ParagraphStyle("episode", parent=base, fontName=bold, fontSize=11,
+                                  leading=14, spaceBefore=10, spaceAfter=3, textColor=_PAIN),
         "item": ParagraphStyle("item", parent=base, leftIndent=10, bulletIndent=0,
                                spaceAfter=4),
         "flag": ParagraphStyle("flag", parent=base, fontSize=10, leading=13.5, leftIndent=10,
@@ -191,6 +201,8 @@ def _table(block: Table, styles: dict[str, ParagraphStyle]) -> list[Any]:
             if severity is not None:
                 text = f'<font color="{severity[1]}">{text}</font>'
                 commands.append(("BACKGROUND", (j, i), (j, i), colors.HexColor(severity[0])))
+            if cell.cls == "pain-open":
+                text = f'<font color="{_PAIN_HEX}">{text}</font>'
             if cell.href:
                 text = f'<a href="{_attr(cell.href)}" color="{_LINK}">{text}</a>'
             num = numeric[j] and cell.span == 1
@@ -204,6 +216,9 @@ def _table(block: Table, styles: dict[str, ParagraphStyle]) -> list[Any]:
         elif row.cls == "error":
             commands += [("BACKGROUND", (0, i), (-1, i), _ERROR_WASH),
                          ("LINEBEFORE", (0, i), (0, i), 3, _ERROR_LINE)]
+        elif row.cls == "stands-out":
+            commands += [("BACKGROUND", (0, i), (-1, i), _PAIN_WASH),
+                         ("LINEBEFORE", (0, i), (0, i), 3, _PAIN)]
     table = PdfTable(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle(commands))
     out.append(table)

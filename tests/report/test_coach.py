@@ -107,7 +107,8 @@ def test_rows_in_attention_order_failed_data_first(doc, roster_week):
     assert [s.data("name") for s in doc.find_all("section", class_="keep athlete")] == names
     assert [h.text for h in doc.find_all("h2")][1:6] == names
     glance = doc.by_id("roster-glance").text
-    assert glance == (f"Data could not be read: {MISSING}. Flags this week: Ben Carter "
+    assert glance == (f"Data could not be read: {MISSING}. Open pain episodes: Ben Carter "
+                      "(knee 4/10 since 22 Oct). Flags this week: Ben Carter "
                       f"(1 warning, 1 caution, 1 info); {HOSTILE} (1 warning); Chloé Martin "
                       "(2 caution, 1 info). No flags: Ana Ruiz.")
     assert doc.by_id("roster").data("failed") == "1"
@@ -117,8 +118,8 @@ def test_each_row_is_the_athletes_week_summary(doc, roster_week):
     unit = distance_unit("km")
     header = [th.text for th in doc.by_id("roster-table").find_all("th")]
     assert header == list(ROSTER_COLUMNS) == [
-        "Athlete", "Distance (change)", "Runs", "Longest run (spike)", "Rest days", "Surfaces",
-        "High", "Warning", "Caution", "Info", "Flags"]
+        "Athlete", "Pain", "Distance (change)", "Runs", "Longest run (spike)", "Rest days",
+        "Surfaces", "High", "Warning", "Caution", "Info", "Flags"]
     checked = 0
     for tr, athlete in zip(rows(doc), roster_week.athletes, strict=True):
         w = athlete.summary
@@ -126,6 +127,8 @@ def test_each_row_is_the_athletes_week_summary(doc, roster_week):
             continue
         cells = tr.find_all("td")
         assert len(cells) == len(ROSTER_COLUMNS) and tr.data("status") == "ok"
+        pain = cells.pop(1)                        # the other columns as before the journal
+        assert pain.data("pain") in ("no-journal", "none", "open")
         assert cells[0].text == athlete.name and cells[0].data("files-failed") == "0"
         assert floats(cells[1].data("distance-m")) == w.distance_m
         assert floats(cells[1].data("prev-distance-m")) == w.prev_distance_m
@@ -156,20 +159,26 @@ def test_each_row_is_the_athletes_week_summary(doc, roster_week):
     assert checked == 4
 
 
+def cells_without_pain(tr):
+    cells = tr.find_all("td")
+    del cells[1]
+    return cells
+
+
 def test_known_numbers_of_the_spike_week(doc, report):
-    ben = rows(doc)[1].find_all("td")
+    ben = cells_without_pain(rows(doc)[1])
     assert ben[1].text == "49.8 km (+87 %)"          # (the tree reads no-break spaces as spaces)
     assert ben[3].text == "17.7 km (+37 %)"
     # the spike bin's colour, as the spike chart draws it
     assert ben[3].data("spike-bin") == ">30-100%" and ben[3].attrs["class"] == "num sev-warning"
     assert [c.text for c in ben[6:10]] == ["0", "1", "1", "1"]
     assert ben[10].text == "F-SPIKE F-WEEK30 F-ONEVAR"
-    zoe = rows(doc)[2].find_all("td")
+    zoe = cells_without_pain(rows(doc)[2])
     assert zoe[3].text == "7.0 km (+40 %)" and "sev-warning" in zoe[3].attrs["class"]
-    chloe = rows(doc)[3].find_all("td")
+    chloe = cells_without_pain(rows(doc)[3])
     assert chloe[1].text == "31.8 km (–)"             # back from three weeks off
     assert chloe[5].text == "road 82 %, treadmill 18 %"
-    ana = rows(doc)[4].find_all("td")
+    ana = cells_without_pain(rows(doc)[4])
     assert ana[3].text == "12.0 km (0 %)" and "sev-" not in ana[3].attrs["class"]
     assert ana[10].text == "none"
     # a number and its unit, a surface and its share never part at a line end
@@ -243,7 +252,8 @@ def test_charts_of_the_last_8_weeks(doc, report, roster_week):
             continue
         charts = {b.id: b for b in report.section(f"athlete-{k}").blocks if b.kind == "chart"}
         weekly = athlete.history.weekly
-        bars[athlete.name] = len(charts[f"athlete-{k}-weekly"].figure.axes[0].patches)
+        bars[athlete.name] = len([p for p in charts[f"athlete-{k}-weekly"].figure.axes[0].patches
+                                  if p.get_gid() != "pain-span"])        # Ben's pain: a span
         assert bars[athlete.name] == min(8, len(weekly))
         first = weekly.index[-bars[athlete.name]]
         drawn = charts[f"athlete-{k}-spikes"].figure.axes[0].collections
@@ -334,8 +344,11 @@ def test_miles_and_sunday_weeks(tmp_path):
     doc = parse(week.report().html)
     assert doc.find_all("p", class_="subtitle")[0].text == (
         "Week of Sun 18 – Sat 24 Oct 2026 · 3 athletes · distances in miles")
-    for tr, athlete in zip(rows(doc), week.athletes, strict=True):
-        cells = tr.find_all("td")
+    by_name = {a.name: a for a in week.athletes}
+    assert len(rows(doc)) == len(by_name)
+    for tr in rows(doc):
+        athlete = by_name[tr.data("name")]
+        cells = cells_without_pain(tr)
         assert floats(cells[1].data("distance-m")) == athlete.summary.distance_m
         assert cells[1].text.startswith(f"{athlete.summary.distance_m / 1609.344:.1f} mi")
 
@@ -389,3 +402,118 @@ def test_wording_makes_no_risk_zones_or_promises(report):
            "prevents" not in t and "None of them predicts or prevents" not in t
            and "no flag predicts an injury" not in t and "not who will get injured" not in t]
     assert bad == []
+
+
+# --- pain journals ------------------------------------------------------------------------
+
+def test_pain_column_open_episodes_in_the_week(doc, roster_week):
+    by_name = {tr.data("name"): tr for tr in rows(doc)}
+    ben = by_name["Ben Carter"].find_all("td")[1]
+    assert ben.text == "knee 4/10 (open since 22 Oct)"
+    assert (ben.data("pain"), ben.data("open-episodes"), ben.data("latest-severity")) == (
+        "open", "knee-2026-10-22", "4")
+    assert "pain-open" in ben.attrs["class"]
+    for name in ("Ana Ruiz", "Chloé Martin", HOSTILE):       # no journal
+        cell = by_name[name].find_all("td")[1]
+        assert (cell.text, cell.data("pain")) == ("–", "no-journal")
+    assert len(by_name[MISSING].find_all("td")) == 2          # the error row spans it
+
+
+def test_athlete_section_lists_the_open_episode_with_the_short_caveat(doc, roster_week):
+    k = [a.name for a in roster_week.athletes].index("Ben Carter") + 1
+    note = doc.by_id(f"athlete-{k}-pain")
+    assert note.data("open-episodes") == "knee-2026-10-22"
+    assert note.text == (
+        "Pain journal: 1 open episode: knee 4/10 (open since 22 Oct), worst 4/10. "
+        "Associations in the athlete's own history, not causes; no load measure is known to "
+        "predict back pain. See a clinician if pain persists, gets worse, radiates into a "
+        "leg, or comes with numbness or weakness.")
+    others = [n for n in doc.iter() if re.fullmatch(r"athlete-\d+-pain", n.attrs.get("id", ""))]
+    assert [n.attrs["id"] for n in others] == [f"athlete-{k}-pain"]
+    charts = {b.id: b for b in build_coach_report(roster_week).section(f"athlete-{k}").blocks
+              if b.kind == "chart"}
+    ax = charts[f"athlete-{k}-weekly"].figure.axes[0]
+    assert [t.get_text() for t in ax.texts if t.get_gid() == "pain-label"] == ["knee 4/10"]
+    assert "Pain episode (their journal)" in [t.get_text()
+                                              for t in ax.get_legend().get_texts()]
+
+
+def test_how_to_read_says_the_order_and_the_pain_column(doc):
+    order = doc.by_id("methods-order").text
+    assert "Then athletes with a pain episode still open in their journal" in order
+    assert order.index("could not be read") < order.index("pain episode") < order.index(
+        "high flags")
+    pain = doc.by_id("methods-pain").text
+    assert "'–': no journal" in pain and "not causes" in pain
+    assert "no load measure is known to predict back pain" in pain
+
+
+@dataclasses.dataclass(frozen=True)
+class _Athlete:
+    """An athlete of the page (AthleteLike), for a hand-made roster week."""
+
+    name: str
+    path: str
+    overrides: dict
+    summary: object
+    error: str | None
+    warnings: tuple
+    analysis: object
+    files: object
+
+
+def _with_open_episode(athlete, region, onset, severity):
+    """The athlete, with a journal holding one episode open since ``onset``."""
+    from runload.schema import pain_entries_frame, pain_episodes_frame
+
+    entries = pain_entries_frame([{"line": 2, "local_date": onset, "region": region,
+                                   "severity": severity, "timing": "after", "note": ""}])
+    episodes = pain_episodes_frame([{
+        "episode_id": f"{region}-{onset}", "region": region, "onset_date": onset,
+        "end_date": None, "last_entry_date": onset, "peak_severity": severity,
+        "n_entries": 1, "is_open": True}])
+    analysis = dataclasses.replace(athlete.analysis, pain_entries=entries,
+                                   pain_episodes=episodes)
+    return _Athlete(athlete.name, athlete.path, athlete.overrides, athlete.summary,
+                    athlete.error, athlete.warnings, analysis, athlete.files)
+
+
+def _plain(athlete):
+    return _Athlete(athlete.name, athlete.path, athlete.overrides, athlete.summary,
+                    athlete.error, athlete.warnings, athlete.analysis, athlete.files)
+
+
+def test_attention_order_failed_then_open_pain_then_flags(roster_week):
+    athletes = [_plain(a) for a in roster_week.athletes]
+    names = [a.name for a in athletes]
+    ana = names.index("Ana Ruiz")
+    athletes[ana] = _with_open_episode(athletes[ana], "lower_back", "2026-10-23", 3)
+    week = dataclasses.replace(roster_week, athletes=tuple(athletes))
+    doc = parse(build_coach_report(week).html)
+    # Dan (no data), then Ben and Ana (open pain, in the roster's order), then the flags
+    assert [tr.data("name") for tr in rows(doc)] == [
+        MISSING, "Ben Carter", "Ana Ruiz", HOSTILE, "Chloé Martin"]
+    assert [s.data("name") for s in doc.find_all("section", class_="keep athlete")] == [
+        MISSING, "Ben Carter", "Ana Ruiz", HOSTILE, "Chloé Martin"]
+    assert rows(doc)[2].find_all("td")[1].text == "lower back 3/10 (open since 23 Oct)"
+    # an episode that begins after the week is not open in it, and moves no one
+    athletes[ana] = _with_open_episode(athletes[ana], "lower_back", "2026-10-27", 6)
+    later = parse(build_coach_report(dataclasses.replace(
+        roster_week, athletes=tuple(athletes))).html)
+    assert [tr.data("name") for tr in rows(later)][2:] == [HOSTILE, "Chloé Martin",
+                                                           "Ana Ruiz"]
+    assert rows(later)[4].find_all("td")[1].text == "none"
+
+
+def test_pain_note_of_an_athlete_with_a_hostile_name_is_escaped(roster_week):
+    athletes = [_plain(a) for a in roster_week.athletes]
+    names = [a.name for a in athletes]
+    zoe = names.index(HOSTILE)
+    athletes[zoe] = _with_open_episode(athletes[zoe], "knee", "2026-10-24", 5)
+    report = build_coach_report(dataclasses.replace(roster_week, athletes=tuple(athletes)))
+    html = report.html
+    assert "<script" not in html.lower() and "<img" not in html.lower()
+    doc = parse(html)
+    k = [tr.data("name") for tr in rows(doc)].index(HOSTILE) + 1
+    assert doc.by_id(f"athlete-{k}-pain").text.startswith(
+        "Pain journal: 1 open episode: knee 5/10 (open since 24 Oct), worst 5/10.")
