@@ -36,6 +36,7 @@ import pandas as pd
 
 from runload.analysis.daily import runs as running_sessions
 from runload.analysis.flags import Analysis, analyze
+from runload.analysis.pain import open_episodes
 from runload.analysis.summary import (
     WeekSummary,
     latest_week_start,
@@ -226,13 +227,15 @@ class TrainingHistory:
         """Weekly distance with the week-over-week change (:func:`runload.plotting.plot_weekly_volume`)."""
         from runload import plotting
         return plotting.plot_weekly_volume(self.weekly, ax=ax, units=self.thresholds.display.units,
-                                           jump_frac=self.thresholds.weekly_jump.jump_frac)
+                                           jump_frac=self.thresholds.weekly_jump.jump_frac,
+                                           pain=self.pain_episodes)
 
     def plot_spikes(self, ax: Axes | None = None) -> Axes:
         """Each run against its 30-day reference (:func:`runload.plotting.plot_spikes`)."""
         from runload import plotting
         return plotting.plot_spikes(self.spikes, ax=ax, units=self.thresholds.display.units,
-                                    bins_frac=self.thresholds.spike.bins_frac, flags=self.flags)
+                                    bins_frac=self.thresholds.spike.bins_frac, flags=self.flags,
+                                    pain=self.pain_episodes)
 
     def plot_rest_calendar(self, ax: Axes | None = None) -> Axes:
         """Run and rest days as a calendar (:func:`runload.plotting.plot_rest_calendar`)."""
@@ -517,10 +520,14 @@ class AthleteWeek:
 
     @property
     def attention_key(self) -> tuple[Any, ...]:
-        """Sort key: data problems first, then :attr:`WeekSummary.attention_key`, then name."""
-        if self.summary is None:
+        """Sort key: data problems first, then an open pain episode rated at or above the
+        threshold at the week's end, then :attr:`WeekSummary.attention_key`, then name."""
+        if self.summary is None or self.history is None:
             return (0, self.name.casefold(), self.name)
-        return (1, *self.summary.attention_key, self.name.casefold(), self.name)
+        h = self.history
+        opened = open_episodes(h.pain_entries, h.pain_episodes, self.summary.week_end)
+        in_pain = bool((opened["latest_severity"] >= h.thresholds.pain.severity_threshold).any())
+        return (1 if in_pain else 2, *self.summary.attention_key, self.name.casefold(), self.name)
 
 
 @dataclass(frozen=True, eq=False)
@@ -540,9 +547,10 @@ class RosterWeek:
     units : str
         'km' or 'mi': the coach's, for the whole page.
     athletes : tuple of AthleteWeek
-        Athletes whose data could not be read first, then by
+        Athletes whose data could not be read first, then those with an open
+        pain episode at or above their threshold, then by
         :attr:`WeekSummary.attention_key` (the most severe flags, then the
-        largest spike), then by name.
+        largest spike), then by name (:attr:`AthleteWeek.attention_key`).
     thresholds : Thresholds
         The coach's settings (each athlete's own are on its history).
     """

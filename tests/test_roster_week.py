@@ -390,3 +390,27 @@ def test_an_athletes_pain_journal_is_read_up_to_the_week_end(tmp_path):
     assert ben.error == (f"pain journal: {broken}, line 2: column 'severity': got 'eleven'; "
                          "a severity is a whole number from 0 (no pain) to 10")
     assert [a.name for a in week.failed] == ["Ben"]
+
+
+def test_open_pain_comes_after_failed_data_and_before_flags(tmp_path):
+    """Ana has no flags in W43; an open knee episode rated 4 puts her before the flagged."""
+    journal = tmp_path / "ana_pain.csv"
+    journal.write_text("date,region,severity\n2026-10-21,knee,4\n2026-10-24,knee,3\n")
+    lines = ['title = "t"']
+    for name, athlete in SAMPLE.items():
+        lines += ["[[athlete]]", f'name = "{name}"', f'path = "{athlete.path.as_posix()}"']
+        if athlete.tz:
+            lines.append(f'tz = "{athlete.tz}"')
+        if name == "Ana Ruiz":
+            lines.append(f'pain = "{journal.as_posix()}"')
+    lines += ["[[athlete]]", 'name = "Nobody"', 'path = "missing.zip"']
+    roster = tmp_path / "roster.toml"
+    roster.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    week = load_roster(roster, week="2026-W43")
+    assert [a.name for a in week.athletes] == ["Nobody", "Ana Ruiz", "Ben Carter", "Chloé Martin"]
+    from runload.report.coach import attention_order
+    assert attention_order(week.athletes) == list(week.athletes)
+    # rated below the threshold at the week's end: no longer ahead of the flagged
+    journal.write_text("date,region,severity\n2026-10-21,knee,4\n2026-10-24,knee,2\n")
+    week = load_roster(roster, week="2026-W43")
+    assert [a.name for a in week.athletes][1] != "Ana Ruiz"

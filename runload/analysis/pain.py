@@ -348,6 +348,57 @@ def pain_episodes(entries: pd.DataFrame, settings: PainSettings | None = None) -
 
 # --- the windows before each onset ----------------------------------------------------------
 
+def open_episodes(entries: pd.DataFrame, episodes: pd.DataFrame,
+                  on: pd.Timestamp) -> pd.DataFrame:
+    """The episodes open on the local day ``on``, newest first, with their latest rating.
+
+    Open on a day means begun by then and not ended before it (an episode that
+    ended later in the journal was still open on that day).
+
+    Parameters
+    ----------
+    entries : pandas.DataFrame
+        The journal (:data:`runload.schema.PAIN_ENTRY_COLUMNS`).
+    episodes : pandas.DataFrame
+        Its episodes (:func:`pain_episodes`).
+    on : pandas.Timestamp
+        The local day.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``episode_id``, ``region``, ``onset_date``, ``peak_severity``,
+        ``latest_severity`` (the region's last entry from the onset up to
+        ``on``; the peak if there is none) and ``latest_date``.
+    """
+    on = pd.Timestamp(on).normalize()
+    columns = ["episode_id", "region", "onset_date", "peak_severity", "latest_severity",
+               "latest_date"]
+    if not len(episodes):
+        return pd.DataFrame({c: pd.Series([], dtype=d) for c, d in zip(
+            columns, ["string", "string", "datetime64[us]", "int64", "int64", "datetime64[us]"],
+            strict=True)})
+    open_then = episodes["is_open"].to_numpy(dtype=bool) | (
+        episodes["end_date"] >= on).fillna(False).to_numpy(dtype=bool)
+    chosen = episodes[(episodes["onset_date"] <= on).to_numpy(dtype=bool) & open_then]
+    chosen = chosen.sort_values("onset_date", ascending=False, kind="stable")
+    rows = []
+    for r in chosen.itertuples(index=False):
+        mine = entries[(entries["region"] == r.region).to_numpy(dtype=bool)
+                       & (entries["local_date"] >= r.onset_date).to_numpy(dtype=bool)
+                       & (entries["local_date"] <= on).to_numpy(dtype=bool)]
+        if len(mine):
+            last = mine.sort_values(["local_date", "line"], kind="stable").iloc[-1]
+            latest, when = int(last["severity"]), pd.Timestamp(last["local_date"])
+        else:
+            latest, when = int(r.peak_severity), pd.Timestamp(r.onset_date)
+        rows.append((r.episode_id, r.region, r.onset_date, int(r.peak_severity), latest, when))
+    out = pd.DataFrame(rows, columns=columns)
+    return out.astype({"episode_id": "string", "region": "string", "onset_date": "datetime64[us]",
+                       "peak_severity": "int64", "latest_severity": "int64",
+                       "latest_date": "datetime64[us]"})
+
+
 def _rolling(values: np.ndarray, n: int, how: str) -> np.ndarray:
     """Per position i, the sum or max of ``values[i-n+1 .. i]`` (NaN for i < n-1).
 

@@ -25,6 +25,7 @@ import pandas as pd
 
 from runload.analysis.flags import Analysis
 from runload.analysis.pain import QUANTITY_WORDS, describe_episode, format_quantity, pain_summary
+from runload.analysis.pain import open_episodes as open_episodes_on
 from runload.config import PainSettings
 from runload.report.content import (
     Voice,
@@ -122,24 +123,10 @@ def open_episodes(analysis: Analysis, on: Any = None) -> list[OpenEpisode]:
         return []
     if on is None or pd.isna(on):
         on = analysis.daily.index[-1] if len(analysis.daily) else episodes["onset_date"].max()
-    on = pd.Timestamp(on).normalize()
-    onset = episodes["onset_date"]
-    open_then = episodes["is_open"].to_numpy(dtype=bool) | (
-        episodes["end_date"] >= on).fillna(False).to_numpy(dtype=bool)
-    chosen = episodes[(onset <= on).to_numpy(dtype=bool) & open_then]
-    out = []
-    for r in chosen.sort_values("onset_date", ascending=False, kind="stable").itertuples():
-        mine = entries[(entries["region"] == r.region).to_numpy(dtype=bool)
-                       & (entries["local_date"] >= r.onset_date).to_numpy(dtype=bool)
-                       & (entries["local_date"] <= on).to_numpy(dtype=bool)]
-        if len(mine):
-            last = mine.sort_values(["local_date", "line"], kind="stable").iloc[-1]
-            latest, when = int(last["severity"]), pd.Timestamp(last["local_date"])
-        else:
-            latest, when = int(r.peak_severity), pd.Timestamp(r.onset_date)
-        out.append(OpenEpisode(str(r.episode_id), str(r.region), pd.Timestamp(r.onset_date),
-                               int(r.peak_severity), latest, when))
-    return out
+    table = open_episodes_on(entries, episodes, on)
+    return [OpenEpisode(str(r.episode_id), str(r.region), pd.Timestamp(r.onset_date),
+                        int(r.peak_severity), int(r.latest_severity), pd.Timestamp(r.latest_date))
+            for r in table.itertuples(index=False)]
 
 
 # --- words ------------------------------------------------------------------------------
