@@ -40,6 +40,7 @@ from runload.analysis.surface_load import (
 from runload.config import SURFACES, Thresholds
 from runload.errors import RunloadError, RunloadWarning
 from runload.history import RosterWeek, TrainingHistory, load_roster, parse_week
+from runload.readers.discover import printable
 from runload.readers.importer import History, read_history
 from runload.readers.overrides import read_surface_overrides
 from runload.readers.pain import (
@@ -859,6 +860,28 @@ def _cmd_pain(args: argparse.Namespace, out: TextIO, err: TextIO) -> ExitStatus:
     return ExitStatus.SUCCESS
 
 
+class _Printable:
+    """A text stream that escapes control and text-direction characters in what it writes.
+
+    File names, activity names and reasons come from strangers' files: printed raw,
+    ``\\x1b[...`` would drive the terminal.  Newline, tab and carriage return (the
+    progress line) pass.
+    """
+
+    _KEEP = str.maketrans("", "", "\n\r\t")
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        if not text.translate(self._KEEP).isprintable():
+            text = "".join(c if c in "\n\r\t" else printable(c) for c in text)
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
          stderr: TextIO | None = None) -> int:
     """Run the ``runload`` command.
@@ -875,8 +898,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
     int
         An :class:`ExitStatus` value.
     """
-    out = stdout or sys.stdout
-    err = stderr or sys.stderr
+    out: TextIO = _Printable(stdout or sys.stdout)  # type: ignore[assignment]
+    err: TextIO = _Printable(stderr or sys.stderr)  # type: ignore[assignment]
     parser = _parser()
     try:
         args = parser.parse_args(argv)

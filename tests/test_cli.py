@@ -543,3 +543,14 @@ def test_report_takes_the_pain_journal(tmp_path):
     assert code == ExitStatus.SUCCESS, err
     assert out.startswith(f"Wrote {html}\n")
     assert 'id="pain-knee-2026-06-06"' in html.read_text(encoding="utf-8")
+
+
+def test_terminal_escapes_in_file_names_are_printed_escaped(tmp_path):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "evil\x1b[2J\u202egpx.fit").write_bytes(b"\x0e\x10garbage, not FIT")
+    code, out, err = run("scan", str(folder), "--no-cache", "--no-progress")
+    assert code == ExitStatus.SUCCESS
+    text = out + err
+    assert "\x1b" not in text and "\u202e" not in text
+    assert "evil\\x1b[2J\\u202egpx.fit" in text
