@@ -122,6 +122,28 @@ ratio was not linked with more injuries, so it is never coloured as risk.
 history.plot_acwr();
 """),
     md("""
+## A pain journal
+
+A runner can keep a journal of pain (`date,region,severity,timing,note`, one
+line per entry; `runload pain add` appends from the shell). runload finds the
+episodes and shows what the weeks before each looked like against the runner's
+own other weeks — associations in one person's history, not causes, and with a
+handful of episodes they say little. No load measure is known to predict back
+pain; see a clinician when pain persists.
+"""),
+    code("""
+with_pain = runload.load(SAMPLE / "runner", pain=SAMPLE / "runner_pain.csv")
+with_pain.pain_episodes[["region", "onset_date", "end_date", "peak_severity", "is_open"]]
+"""),
+    code("""
+exposures = with_pain.pain_exposures
+exposures[(exposures["window_days"] == 14) & exposures["stands_out"]][
+    ["episode_id", "quantity", "value", "usual_median", "percentile"]]
+"""),
+    code("""
+with_pain.plot_weekly_volume();
+"""),
+    md("""
 ## The report
 
 One self-contained HTML file (and a PDF on request) with the same numbers.
@@ -130,7 +152,7 @@ One self-contained HTML file (and a PDF on request) with the same numbers.
 import tempfile
 
 out = Path(tempfile.mkdtemp())
-report = history.report(out / "report.html", pdf=out / "report.pdf")
+report = with_pain.report(out / "report.html", pdf=out / "report.pdf")
 sorted(p.name for p in out.iterdir())
 """),
 ]

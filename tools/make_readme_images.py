@@ -42,12 +42,13 @@ def main() -> int:
         out = Path(tmp)
         runload = [sys.executable, "-m", "runload"]
         subprocess.run([*runload, "report", str(REPO / "sample_data" / "runner"),
+                        "--pain", str(REPO / "sample_data" / "runner_pain.csv"),
                         "-o", str(out / "report.html"), "--no-progress"], check=True)
         screenshot(out / "report.html", DOCS / "report.png")
         subprocess.run([*runload, "coach", str(REPO / "sample_data" / "roster" / "roster.toml"),
                         "--week", "2026-W43", "-o", str(out / "team.html"), "--no-progress"],
                        check=True)
-        screenshot(out / "team.html", DOCS / "coach.png", height=1100)
+        screenshot(out / "team.html", DOCS / "coach.png", width=1200, height=1100)
     for png in ("report.png", "coach.png"):
         print(f"wrote docs/{png} ({(DOCS / png).stat().st_size // 1024} KiB)")
     return 0
