@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -271,14 +272,30 @@ def test_a_cache_that_cannot_be_written(folder, clean, tmp_path):
     assert blocker.read_text() == "a file where the cache folder should be"
 
 
-@pytest.mark.skipif(os.name == "nt" or os.geteuid() == 0,
-                    reason="POSIX permissions; root writes anywhere")
-def test_a_read_only_cache_folder(folder, clean, tmp_path):
+def _read_only(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make ``cache`` read-only: by permissions, or, for root (who writes anywhere), by
+    making every file creation under it fail as the kernel would."""
+    if os.geteuid() != 0:
+        for path in [cache, *cache.rglob("*")]:
+            if path.is_dir():
+                path.chmod(0o555)
+        return
+    real = tempfile.mkstemp
+
+    def refuse(*args, **kwargs):
+        where = Path(kwargs.get("dir") or (args[2] if len(args) > 2 else "."))
+        if where.resolve().is_relative_to(cache.resolve()):
+            raise PermissionError(13, "Permission denied", str(where))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")
+def test_a_read_only_cache_folder(folder, clean, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     _read(folder, cache_dir=cache)
-    for path in [cache, *cache.rglob("*")]:
-        if path.is_dir():
-            path.chmod(0o555)
+    _read_only(cache, monkeypatch)
     try:
         mine = shutil.copytree(folder, tmp_path / "history")
         (mine / "new_run.fit").write_bytes(run_fit(300, 300))
