@@ -33,11 +33,20 @@ from runload.readers.tcx import parse_tcx
 from runload.readers.track_features import empty_features, track_features
 from runload.schema import sessions_frame
 
-#: Decompressed size above which a .gz member is refused (a gzip bomb guard) [bytes].
-MAX_DECOMPRESSED_BYTES = 512 * 1024 * 1024
+#: Decompressed size above which gzip content is refused [bytes]: real activities are
+#: under 50 MiB, and parsing takes about 10 times the content's size in memory.
+MAX_DECOMPRESSED_BYTES = 128 * 1024 * 1024
+#: Gzip content larger than RATIO_FLOOR_BYTES may be at most this many times the size
+#: of the file as stored (a gzip bomb guard: real FIT/GPX/TCX compress 3-35 times).
+MAX_INFLATE_RATIO = 200
+RATIO_FLOOR_BYTES = 1024 * 1024
+_INFLATE_CHUNK = 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZIP_MAGIC = b"PK\x03\x04"
 _XML_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(gpx|TrainingCenterDatabase)[\s>/]")
+# A document type declaration names the root; its DTD may push the root past the head.
+_XML_DOCTYPE = re.compile(
+    rb"<!DOCTYPE\s+(?:[A-Za-z_][\w.-]*:)?(gpx|TrainingCenterDatabase)[\s>\[]")
 # A damaged TCX whose root element was lost still starts with its activities.
 _XML_TCX_BODY = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(Activities|Activity|Courses)[\s>]")
 _PARSERS: dict[str, Callable[[bytes, str], ParsedFile]] = {
@@ -64,8 +73,10 @@ def sniff(data: bytes) -> str:
     -----
     FIT: '.FIT' at bytes 8-11 of a 12- or 14-byte header.  XML: the first
     root element after any BOM, whitespace, declaration or comment is ``gpx``
-    or ``TrainingCenterDatabase`` (with any namespace prefix); XML whose root
-    was lost but which holds TCX ``Activities``/``Courses`` is TCX.
+    or ``TrainingCenterDatabase`` (with any namespace prefix), or a document
+    type declaration names one of them (its parser then refuses the DTD, with
+    that reason); XML whose root was lost but which holds TCX
+    ``Activities``/``Courses`` is TCX.
     """
     if data[:2] == _GZIP_MAGIC:
         return "gzip"
@@ -75,7 +86,7 @@ def sniff(data: bytes) -> str:
         return "fit"
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"<"):
-        match = _XML_ROOT.search(head)
+        match = _XML_ROOT.search(head) or _XML_DOCTYPE.search(head)
         if match:
             return "gpx" if match.group(1) == b"gpx" else "tcx"
         if _XML_TCX_BODY.search(head):
@@ -83,17 +94,52 @@ def sniff(data: bytes) -> str:
     return ""
 
 
-def _gunzip(data: bytes, path: str) -> bytes:
+def inflate_limit(stored_bytes: int) -> int:
+    """Most bytes gzip content may decompress to, for a file of ``stored_bytes`` as stored.
+
+    :data:`MAX_DECOMPRESSED_BYTES`, and :data:`MAX_INFLATE_RATIO` times the
+    stored size once past :data:`RATIO_FLOOR_BYTES`: memory stays
+    proportional to the bytes a file really has, however it is compressed.
+    """
+    return min(MAX_DECOMPRESSED_BYTES, max(RATIO_FLOOR_BYTES, MAX_INFLATE_RATIO * stored_bytes))
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024**2:g} MiB" if n >= 1024**2 else f"{n:,} bytes"
+
+
+def _gunzip(data: bytes, path: str, limit: int, where: str | None = None) -> bytes:
+    """One gzip member's content, refused when it would exceed ``limit`` bytes.
+
+    Decompressed in chunks; the limit also applies to the compressed bytes
+    used so far (:func:`inflate_limit`), so a bomb is refused after about
+    :data:`RATIO_FLOOR_BYTES` of output, whatever its declared or real size.
+    """
     inflater = zlib.decompressobj(wbits=31)
+    chunks: list[bytes] = []
+    total = 0
+    tail = data
     try:
-        out = inflater.decompress(data, MAX_DECOMPRESSED_BYTES)
+        while total <= limit and not inflater.eof:
+            chunk = inflater.decompress(tail, min(_INFLATE_CHUNK, limit + 1 - total))
+            tail = inflater.unconsumed_tail
+            if not chunk and not tail:
+                break  # the input ended before the stream did: truncated
+            chunks.append(chunk)
+            total += len(chunk)
+            # a bomb shows its ratio early: stop at the first MiB past the floor
+            limit = min(limit, inflate_limit(len(data) - len(tail)))
     except zlib.error as exc:
-        raise CorruptFileError(path, f"damaged gzip data: {exc}") from exc
-    if len(out) >= MAX_DECOMPRESSED_BYTES:
-        raise CorruptFileError(path, f"gzip content exceeds {MAX_DECOMPRESSED_BYTES} bytes")
+        raise CorruptFileError(path, f"damaged gzip data: {exc}", member=where) from exc
+    if total > limit:
+        why = (f"over {_size(MAX_DECOMPRESSED_BYTES)}" if limit == MAX_DECOMPRESSED_BYTES
+               else f"more than {MAX_INFLATE_RATIO} times the file's size")
+        raise CorruptFileError(path, f"gzip content decompresses to {why} (a gzip bomb guard); "
+                                     "not read", member=where)
     if not inflater.eof:
-        raise CorruptFileError(path, "damaged gzip data: the compressed stream is truncated")
-    return out
+        raise CorruptFileError(path, "damaged gzip data: the compressed stream is truncated",
+                               member=where)
+    return b"".join(chunks)
 
 
 @dataclass(frozen=True)
@@ -134,17 +180,20 @@ def unwrap(data: bytes, path: str, member: str = "") -> tuple[str, bytes]:
     Raises
     ------
     UnsupportedFormatError, CorruptFileError
-        Naming the file: not an activity format, empty, damaged gzip, or a
-        content that contradicts the file's name.
+        Naming the file: not an activity format, empty, damaged gzip, gzip
+        content larger than :func:`inflate_limit` allows, or a content that
+        contradicts the file's name.
     """
     where = member or None
     fmt = sniff(data)
     depth = 0
+    # one limit for every layer, from the size as stored: nesting gains nothing
+    limit = inflate_limit(len(data))
     while fmt == "gzip":
         depth += 1
         if depth > 2:
             raise UnsupportedFormatError(path, "gzip nested more than twice", member=where)
-        data = _gunzip(data, path)
+        data = _gunzip(data, path, limit, where)
         fmt = sniff(data)
     if fmt == "zip":
         raise UnsupportedFormatError(path, "zip archive inside a compressed file", member=where)

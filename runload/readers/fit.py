@@ -46,7 +46,7 @@ from fitparse.base import FitParseError
 from fitparse.profile import FIELD_TYPES, MESSAGE_TYPES
 
 from runload.errors import CorruptFileError, NotAnActivityError
-from runload.readers import fit_decode
+from runload.readers import fit_decode, track
 from runload.readers.fit_decode import FIT_EPOCH_S, FIT_MIN_DATE, FitMessages
 from runload.readers.parsed import ParsedFile
 from runload.readers.sports import FOOT_SPORTS, fit_sport, fit_sport_label, running_evidence
@@ -63,6 +63,13 @@ _FILE_TYPES = FIELD_TYPES["file"].values
 _MANUFACTURERS = FIELD_TYPES["manufacturer"].values
 _GARMIN_PRODUCTS = FIELD_TYPES["garmin_product"].values
 _POWER_UNITS = {"w", "watt", "watts"}
+#: What fitparse raises on damaged input.  Besides its own FitParseError, it trusts
+#: the field layout it reads: a date_time field defined as an array reaches its
+#: processor as a tuple (TypeError), a field_description naming an unknown base type
+#: is looked up as is (KeyError), a time of day out of range reaches datetime.time
+#: (ValueError).  Found by tests/readers/test_fuzz.py; each is the decoding of a
+#: damaged file failing, so it ends the fallback decode like FitParseError does.
+_FITPARSE_FAILURES = (FitParseError, KeyError, TypeError, ValueError)
 
 
 def parse_fit(data: bytes, path: str) -> ParsedFile:
@@ -97,7 +104,7 @@ def parse_fit(data: bytes, path: str) -> ParsedFile:
     except fit_decode.FitDecodeUnsupported as exc:
         messages = _decode_with_fitparse(data, path, exc)
         decoder = "fitparse"
-    return _to_parsed(messages, decoder, path)
+    return _to_parsed(messages, decoder, path, len(data))
 
 
 def file_type(data: bytes) -> str | None:
@@ -155,24 +162,32 @@ def _decode_with_fitparse(data: bytes, path: str, why: Exception) -> FitMessages
                         values.setdefault(name, float(fd.raw_value))
                 rows.setdefault(message.name, []).append(values)
                 dev_rows.setdefault(message.name, []).append(dev)
-    except FitParseError as exc:
+    except _FITPARSE_FAILURES as exc:
         if not rows:
             raise CorruptFileError(path, f"FIT file unreadable: {exc}") from exc
         result.problems.append(f"fitparse stopped: {exc}; the messages before it were kept")
         result.is_partial = True
     for name, items in rows.items():
         numeric = {k for item in items for k, v in item.items() if isinstance(v, float)}
-        result.messages[name] = {k: np.array([item.get(k, np.nan) for item in items],
-                                             dtype=np.float64) for k in numeric}
+        result.messages[name] = {k: _floats([item.get(k) for item in items])
+                                 for k in numeric}
         texts = [{k: v for k, v in item.items() if not isinstance(v, float)} for item in items]
         if any(texts):
             result.strings[name] = texts
     for name, items in dev_rows.items():
         keys = {k for item in items for k in item}
         if keys:
-            result.developer[name] = {k: np.array([item.get(k, np.nan) for item in items])
+            result.developer[name] = {k: _floats([item.get(k) for item in items])
                                       for k in keys}
     return result
+
+
+def _floats(values: list[Any]) -> np.ndarray:
+    """Floats as an array, NaN for the rest: a missing field, a text where a damaged
+    file's other messages had a number, and (as in the fast decoder) inf and NaN."""
+    array = np.array([v if isinstance(v, float) else np.nan for v in values], dtype=np.float64)
+    array[~np.isfinite(array)] = np.nan
+    return array
 
 
 # ---------------------------------------------------------------------------
@@ -298,14 +313,38 @@ def _nanmax(values: np.ndarray) -> float:
     return float(np.nanmax(values)) if np.any(~np.isnan(values)) else float("nan")
 
 
-def _session_rows(messages: FitMessages) -> list[dict[str, float]]:
-    """Session messages as dicts of raw columns (empty when the file has none)."""
+def _session_rows(messages: FitMessages, limit: int) -> list[dict[str, float]]:
+    """The first ``limit`` session messages as dicts of raw columns (empty when none)."""
     sessions = messages.messages.get("session", {})
-    n = messages.count("session")
+    n = min(messages.count("session"), limit)
     return [{k: float(v[i]) for k, v in sessions.items()} for i in range(n)]
 
 
-def _to_parsed(messages: FitMessages, decoder: str, path: str) -> ParsedFile:
+#: date_time fields runload reads, per message.
+_DATE_FIELDS = {"record": ("timestamp",), "session": ("start_time", "timestamp"),
+                "activity": ("timestamp", "local_timestamp"), "file_id": ("time_created",)}
+#: Largest valid FIT date_time: a uint32, 0xFFFFFFFF being its invalid value.
+_MAX_DATE_TIME = 0xFFFFFFFE
+
+
+def _clean_dates(messages: FitMessages) -> None:
+    """Make date_time values that no uint32 can hold missing.
+
+    A damaged definition can give a date_time field another base type (a
+    float, a sint64); its values are then not FIT times.
+    """
+    for mesg, names in _DATE_FIELDS.items():
+        columns = messages.messages.get(mesg, {})
+        for name in names:
+            values = columns.get(name)
+            if values is not None:
+                with np.errstate(invalid="ignore"):
+                    valid = (values >= 0) & (values <= _MAX_DATE_TIME)
+                columns[name] = np.where(valid, values, np.nan)
+
+
+def _to_parsed(messages: FitMessages, decoder: str, path: str, n_bytes: int) -> ParsedFile:
+    _clean_dates(messages)
     problems = list(messages.problems)
     file_id = messages.messages.get("file_id", {})
     ftype = _int_or_none(_first(file_id, "type"))
@@ -316,7 +355,11 @@ def _to_parsed(messages: FitMessages, decoder: str, path: str) -> ParsedFile:
         problems.append("no file_id message")
     records = _record_arrays(messages)
     n_rec = len(records.get("timestamp", ()))
-    sessions = _session_rows(messages)
+    limit = track.session_limit(n_bytes)
+    sessions = _session_rows(messages, limit)
+    n_sessions = messages.count("session")
+    # every session's start places the records, also of sessions past the limit
+    starts = messages.messages.get("session", {}).get("start_time", np.full(n_sessions, np.nan))
     synthesised = False
     if not sessions:
         if n_rec == 0:
@@ -329,14 +372,22 @@ def _to_parsed(messages: FitMessages, decoder: str, path: str) -> ParsedFile:
         sessions = [{"start_time": start,
                      "sport": _first(sport_row, "sport"), "sub_sport": _first(sport_row, "sub_sport"),
                      "total_elapsed_time": _nanmax(ts) - start}]
+        starts, n_sessions = np.array([start]), 1
     activity = messages.messages.get("activity", {})
     maker, product = _device(messages)
     file_identity = _device_file_id(messages)
     sport_names = messages.strings.get("sport") or []
     sport_name = str(sport_names[0].get("name", "")) if sport_names else ""
 
-    starts = np.array([s.get("start_time", np.nan) for s in sessions])
     owner = _record_owner(records.get("timestamp", np.empty(0)), starts)
+    # Records in file order, grouped by session: one sort, not one scan per session.
+    by_owner = np.argsort(owner, kind="stable")
+    bounds = np.searchsorted(owner[by_owner], np.arange(n_sessions + 1))
+    partial = messages.is_partial or synthesised
+    if n_sessions > limit:
+        # the records of the sessions left out are left out with them
+        problems.append(track.session_limit_note(n_sessions, limit))
+        partial = True
     out_sessions: list[dict[str, Any]] = []
     streams: list[pd.DataFrame] = []
     for i, s in enumerate(sessions):
@@ -346,15 +397,15 @@ def _to_parsed(messages: FitMessages, decoder: str, path: str) -> ParsedFile:
             continue
         sport, sub_sport = fit_sport(sport_num, sub_num)
         label = fit_sport_label(sport_num, sub_num)
-        mask = owner == i
-        rec = {k: v[mask] for k, v in records.items()} if n_rec else {}
+        mine = by_owner[bounds[i]:bounds[i + 1]]
+        rec = {k: v[mine] for k, v in records.items()} if n_rec else {}
         inferred = (running_evidence(rec["cadence_per_leg"], rec["speed_mps"])
                     if sport == "generic" and rec else "")
         if inferred:
             sport = "running"
         if sport_name and (sport.startswith("unknown_") or sub_sport.startswith("unknown_")):
             label = f"{label} ({sport_name})"
-        row, stream = _session(s, rec, sport, messages.is_partial or synthesised)
+        row, stream = _session(s, rec, sport, partial)
         offset = _utc_offset_s(activity, s.get(fit_decode.PART, 0.0))
         row.update(sport=sport, sub_sport=sub_sport, sport_label=label, name="",
                    device_manufacturer=maker, device_product=product,
@@ -371,7 +422,7 @@ def _to_parsed(messages: FitMessages, decoder: str, path: str) -> ParsedFile:
     if not out_sessions:
         raise NotAnActivityError(path, "FIT file holds only transition sessions")
     return ParsedFile(sessions=tuple(out_sessions), streams=tuple(streams), decoder=decoder,
-                      problems=tuple(problems), is_partial=messages.is_partial or synthesised)
+                      problems=tuple(problems), is_partial=partial)
 
 
 def _nanmin_or_nan(values: np.ndarray) -> float:

@@ -73,6 +73,15 @@ MESG_ACTIVITY = 34
 MESG_FIELD_DESCRIPTION = 206
 MESG_DEVELOPER_DATA_ID = 207
 FIELD_TIMESTAMP = 253
+#: Most distinct definitions of decoded messages in one file (chained parts together).
+#: Real files have up to about 50 (identical repeats, as Suunto writes, count once);
+#: each costs a numpy decode, so a file of thousands, each for one message, would take
+#: seconds per megabyte.  Past it the file is read up to that definition (partial).
+MAX_DEFINITIONS = 2000
+#: Most messages of one kind whose string and byte fields are decoded (the first ones;
+#: runload reads the first file_id's and sport's, and a few field_descriptions').
+#: Each costs a Python dict, so a file of a million tiny ones would take seconds.
+MAX_STRING_MESSAGES = 1000
 #: Column holding each message's chained-file index (0 for the first FIT file).
 PART = "_part"
 
@@ -111,6 +120,10 @@ class FitDecodeUnsupported(Exception):
 
 class FitHeaderError(Exception):
     """The bytes do not start with a FIT header."""
+
+
+class _DefinitionLimit(Exception):
+    """More than MAX_DEFINITIONS distinct definitions of decoded messages."""
 
 
 @dataclass
@@ -218,8 +231,9 @@ def _define(data: bytes, p: int, end: int, part: int, cache: dict[bytes, _Defini
     n_fields = data[p + 5] if p + 5 < end else 0
     q = p + 6 + 3 * n_fields if p + 5 < end else end + 1
     dev_start = q
-    if h & 0x20 and q < end:
-        q += 1 + 3 * data[q]
+    if h & 0x20:
+        # the developer field count is one more byte, which must be inside the data too
+        q = q + 1 + 3 * data[q] if q < end else end + 1
     if q > end:
         return None, p
     # Some devices (Suunto) repeat a definition before every message:
@@ -234,10 +248,16 @@ def _define(data: bytes, p: int, end: int, part: int, cache: dict[bytes, _Defini
             size = sum(data[p + 7:dev_start:3]) + (sum(data[dev_start + 2:q:3]) if h & 0x20 else 0)
             d = _Definition(mesg_num, big, [(0, 0, size, 0x0D)], [], part)
         else:
+            if len(defs) >= MAX_DEFINITIONS:
+                raise _DefinitionLimit
             d, _ = _parse_definition(data, p, bool(h & 0x20), part)
             defs.append(d)
         cache[key] = d
     return d, q
+
+
+_TOO_MANY_DEFINITIONS = (f"more than {MAX_DEFINITIONS} distinct message definitions (at byte "
+                         "{}): a damaged or hostile file")
 
 
 def _walk(data: bytes, start: int, end: int, part: int, wanted: frozenset[int],
@@ -264,7 +284,10 @@ def _walk(data: bytes, start: int, end: int, part: int, wanted: frozenset[int],
         if h & 0x80:
             return p, None, True
         if h & 0x40:
-            d, q = _define(data, p, end, part, cache, defs, wanted)
+            try:
+                d, q = _define(data, p, end, part, cache, defs, wanted)
+            except _DefinitionLimit:
+                return p, _TOO_MANY_DEFINITIONS.format(p), False
             if d is None:
                 return p, f"definition at byte {p} runs past the end of the data", False
             lt = h & 0x0F
@@ -314,7 +337,10 @@ def _walk_timed(data: bytes, start: int, end: int, part: int, wanted: frozenset[
                 d.ts_offsets.append(ts)
             p += 1 + d.size
         elif h & 0x40:
-            d, q = _define(data, p, end, part, cache, defs)
+            try:
+                d, q = _define(data, p, end, part, cache, defs)
+            except _DefinitionLimit:
+                return p, _TOO_MANY_DEFINITIONS.format(p)
             if d is None:
                 return p, f"definition at byte {p} runs past the end of the data"
             local[h & 0x0F] = d
@@ -325,11 +351,12 @@ def _walk_timed(data: bytes, start: int, end: int, part: int, wanted: frozenset[
                 return p, f"data message uses undefined local message {h & 0x0F} at byte {p}"
             if p + 1 + d.size > end:
                 return p, f"truncated message at byte {p}"
-            if d.ts_field is not None:
+            if d.ts_field is not None and d.ts_field[2] == 4:
+                # date_time is a uint32: a timestamp field of another size is damage
                 _, off, size, _ = d.ts_field
                 raw = int.from_bytes(data[p + 1 + off:p + 1 + off + size],
                                      "big" if d.big_endian else "little")
-                if not (size == 4 and raw == 0xFFFFFFFF):
+                if raw != 0xFFFFFFFF:
                     last_ts = raw
             if d.mesg_num in wanted:
                 d.offsets.append(p + 1)
@@ -369,9 +396,13 @@ def _text(raw: bytes) -> str:
     return raw.split(b"\x00", 1)[0].decode("utf-8", errors="replace")
 
 
-def _decode_definition(data: bytes, d: _Definition, keep: frozenset[str] | None
+def _decode_definition(data: bytes, d: _Definition, keep: frozenset[str] | None,
+                       max_strings: int = MAX_STRING_MESSAGES
                        ) -> tuple[dict[str, np.ndarray], list[dict[str, Any]]]:
-    """Decode the fields named in ``keep`` (all when None) of one definition's messages."""
+    """Decode the fields named in ``keep`` (all when None) of one definition's messages.
+
+    String and byte fields are decoded for the first ``max_strings`` messages only.
+    """
     mtype = MESSAGE_TYPES.get(d.mesg_num)
     rows = _rows(data, d)
     columns: dict[str, np.ndarray] = {}
@@ -416,7 +447,7 @@ def _decode_definition(data: bytes, d: _Definition, keep: frozenset[str] | None
                 f.name for f in mtype.fields.values()}:
             columns[twin] = columns[name]
     if string_fields:
-        for row in rows:
+        for row in rows[:max_strings]:
             item = {}
             for name, off, size, base in string_fields:
                 raw = bytes(row[off:off + size])
@@ -456,10 +487,16 @@ def _merge(parts: list[tuple[np.ndarray, dict[str, np.ndarray]]]) -> dict[str, n
     names: list[str] = []
     for _, cols in parts:
         names.extend(n for n in cols if n not in names)
+    sizes = [len(offs) for offs, _ in parts]
+    starts = np.concatenate(([0], np.cumsum(sizes)))
     merged = {}
     for name in names:
-        pieces = [cols.get(name, np.full(len(offs), np.nan)) for offs, cols in parts]
-        merged[name] = np.concatenate(pieces)[order]
+        column = np.full(int(starts[-1]), np.nan)
+        for (_, cols), at, size in zip(parts, starts[:-1], sizes, strict=True):
+            values = cols.get(name)
+            if values is not None:
+                column[at:at + size] = values
+        merged[name] = column[order]
     return merged
 
 
@@ -549,11 +586,13 @@ def _decode_all(data: bytes, defs: list[_Definition], result: FitMessages,
     for d in defs:
         if not d.offsets:
             continue
-        columns, strings = _decode_definition(data, d, fields.get(d.mesg_num))
+        budget = MAX_STRING_MESSAGES - len(strings_by_mesg.get(d.mesg_num, ()))
+        columns, strings = _decode_definition(data, d, fields.get(d.mesg_num), budget)
         offs = np.asarray(d.offsets, dtype=np.int64)
         by_mesg.setdefault(d.mesg_num, []).append((offs, columns))
         if strings:
-            strings_by_mesg.setdefault(d.mesg_num, []).extend(zip(d.offsets, strings, strict=True))
+            strings_by_mesg.setdefault(d.mesg_num, []).extend(
+                zip(d.offsets[:len(strings)], strings, strict=True))
         if d.dev_fields:
             dev_mesgs.add(d.mesg_num)
     for num, parts in by_mesg.items():

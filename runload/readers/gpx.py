@@ -5,7 +5,10 @@ an undeclared XML prefix, a truncated file, a time it cannot read), a
 tolerant reader on the standard library takes over: it binds undeclared
 prefixes, keeps points without a position, and keeps what precedes damage.
 Both readers produce the same intermediate tracks, so every rule below
-applies to both.
+applies to both.  A document with a DTD is refused before either reads it
+(:mod:`runload.readers.track`, Hostile XML), and gpxpy only gets documents it
+reads in linear time (see :func:`_gpxpy_text`); the others go to the tolerant
+reader.
 
 Rules
 -----
@@ -44,6 +47,9 @@ Cadence
     steps per minute for foot sports, unless the values are already steps
     per minute (see :func:`runload.readers.track.steps_per_min`).  Other
     sports, and files without ``<type>`` (sport 'generic'), get NaN.
+Many tracks
+    A file gives at most :func:`runload.readers.track.session_limit`
+    sessions; past them the file is partial.
 Point-less files
     A file without track points is an activity only when a track has a
     ``<type>`` and the file has a time: one manual session of unknown
@@ -55,6 +61,8 @@ Point-less files
 
 from __future__ import annotations
 
+import math
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -173,12 +181,11 @@ class _Columns:
         for element in elements:
             for sub in element.iter():
                 column = EXTENSION_FIELDS.get(sub.tag)
-                if column is None or not sub.text:
+                if column is None:
                     continue
-                try:
-                    value = float(sub.text)
-                except ValueError:
-                    # Strava writes <gpxx:Temperature>null</...>: no value.
+                # Strava writes <gpxx:Temperature>null</...>: no value.
+                value = track.number(sub.text)
+                if math.isnan(value):
                     continue
                 self.ext_index[column].append(i)
                 self.ext_value[column].append(value)
@@ -195,11 +202,13 @@ class _Columns:
         outside = (np.abs(lat) > 90) | (np.abs(lon) > 180)
         lat[outside] = np.nan
         lon[outside] = np.nan
+        ele = np.array(self.ele, dtype=float)
+        ele[~np.isfinite(ele)] = np.nan  # gpxpy reads 'inf' and '1e309' as numbers
         broken = track.implausible_times(times.utc)
         if broken.any():
             times.utc[broken] = np.datetime64("NaT")
         return _Track(name=name, type_label=type_label, lat=lat, lon=lon,
-                      ele=np.array(self.ele, dtype=float), times=times,
+                      ele=ele, times=times,
                       segment=np.array(self.segment, dtype=np.int64), extensions=extensions,
                       n_broken_times=int(broken.sum()))
 
@@ -212,7 +221,15 @@ def _read_with_gpxpy(text: str) -> _Gpx:
     # drops point extensions; sportractive writes version="1.0" in a GPX 1.1
     # document with Garmin extensions.  The namespace is the better witness.
     root_start = text[:text.find(">", text.find("<gpx")) + 1]
-    gpx = gpxpy.parse(text, version="1.1" if GPX_11 in root_start else None)
+    # gpxpy registers every namespace it finds in ElementTree's process-wide registry,
+    # which only grows (and costs more per registration as it does): put it back.
+    registry = ET.register_namespace._namespace_map  # type: ignore[attr-defined]
+    saved = dict(registry)
+    try:
+        gpx = gpxpy.parse(text, version="1.1" if GPX_11 in root_start else None)
+    finally:
+        registry.clear()
+        registry.update(saved)
     content = _Gpx(creator=gpx.creator or "", name=gpx.name or "",
                    time=track.datetimes_to_utc([gpx.time]),
                    n_route_points=sum(len(r.points) for r in gpx.routes),
@@ -245,12 +262,6 @@ def _read_with_etree(root: ET.Element) -> tuple[_Gpx, int]:
                 return child.text.strip() if child.text else None
         return None
 
-    def number(text: str | None) -> float:
-        try:
-            return float(text) if text else np.nan
-        except ValueError:
-            return np.nan
-
     content = _Gpx(creator=root.get("creator", ""))
     metadata = next((c for c in root if track.local_name(c.tag) == "metadata"), root)
     content.name = child_text(metadata, "name") or ""
@@ -275,12 +286,12 @@ def _read_with_etree(root: ET.Element) -> tuple[_Gpx, int]:
                 for point in segment:
                     if track.local_name(point.tag) != "trkpt":
                         continue
-                    lat, lon = number(point.get("lat")), number(point.get("lon"))
+                    lat, lon = track.number(point.get("lat")), track.number(point.get("lon"))
                     n_without_position += bool(np.isnan(lat) or np.isnan(lon))
                     columns.lat.append(lat)
                     columns.lon.append(lon)
                     columns.segment.append(segment_number)
-                    columns.ele.append(number(child_text(point, "ele")))
+                    columns.ele.append(track.number(child_text(point, "ele")))
                     when.append(child_text(point, "time"))
                     extensions = [c for c in point if track.local_name(c.tag) == "extensions"]
                     if extensions:
@@ -294,12 +305,9 @@ def _summary(elements: Sequence[ET.Element]) -> dict[str, float]:
     """Numeric children of a root-level ``<extensions>`` (a non-standard summary)."""
     summary = {}
     for element in elements:
-        if len(element) or not element.text:
-            continue
-        try:
-            summary[track.local_name(element.tag)] = float(element.text)
-        except ValueError:
-            continue
+        value = np.nan if len(element) else track.number(element.text)
+        if not np.isnan(value):
+            summary[track.local_name(element.tag)] = value
     return summary
 
 
@@ -526,10 +534,14 @@ def parse_gpx(data: bytes, path: str) -> ParsedFile:
     problems: list[str] = []
     is_partial = False
     try:
-        content = _read_with_gpxpy(data.decode("utf-8"))
-    except (gpxpy.gpx.GPXException, UnicodeDecodeError) as exc:
-        content, is_partial, tolerant_problems = _read_tolerantly(data, path, exc)
-        problems.extend(tolerant_problems)
+        root_at = track.xml_root_offset(data)
+        try:
+            content = _read_with_gpxpy(_gpxpy_text(data, root_at))
+        except (gpxpy.gpx.GPXException, UnicodeDecodeError) as exc:
+            content, is_partial, tolerant_problems = _read_tolerantly(data, path, exc)
+            problems.extend(tolerant_problems)
+    except track.UnsafeXmlError as exc:
+        raise CorruptFileError(path, str(exc)) from exc
 
     tracks = [t for t in content.tracks if len(t)]
     if not tracks:
@@ -539,8 +551,13 @@ def parse_gpx(data: bytes, path: str) -> ParsedFile:
             return ParsedFile((session,), (stream,), "gpx", tuple(problems), is_partial)
         raise NotAnActivityError(path, _why_not_activity(content))
 
+    groups = _group(tracks)
+    limit = track.session_limit(len(data))
+    if len(groups) > limit:
+        problems.append(track.session_limit_note(len(groups), limit))
+        groups, is_partial = groups[:limit], True
     sessions, streams = [], []
-    for group in _group(tracks):
+    for group in groups:
         session, stream = _session(_concat(group), creator=content.creator,
                                    fallback_name=content.name)
         session["is_partial"] = is_partial
@@ -549,6 +566,50 @@ def parse_gpx(data: bytes, path: str) -> ParsedFile:
     _reject_generated_route(content, sessions, path)
     _compare_summary(content.summary, sessions)
     return ParsedFile(tuple(sessions), tuple(streams), "gpx", tuple(problems), is_partial)
+
+
+#: Most distinct namespace declarations of a text given to gpxpy (real files: under 10).
+MAX_NAMESPACES = 64
+_ROOT_START = re.compile(r"<[A-Za-z_]")
+# gpxpy finds namespaces with r'\sxmlns:?[^=]*="[^"]+"', which backtracks over the rest
+# of the text from every 'xmlns' that does not start a declaration: quadratic time.
+_XMLNS_DECLARATION = re.compile(r"""xmlns(?::[A-Za-z_][\w.\-]*)?=(?:"[^"]+"|'[^']+')""")
+
+
+def _gpxpy_text(data: bytes, root_at: int | None) -> str:
+    """The text gpxpy parses: the document from its root element on.
+
+    gpxpy parses with ElementTree or lxml, neither of them defused.  It gets
+    the document only when :func:`runload.readers.track.xml_root_offset` found
+    a prolog without a DTD, and only from the root element on: the prolog
+    (declaration, comments) means nothing to gpxpy, and without it gpxpy's
+    own edits of the text (it deletes the first ``xmlns="..."``, wherever that
+    is) cannot turn a comment of the prolog into markup.  A text where
+    ``xmlns`` appears other than in declarations, or with more than
+    :data:`MAX_NAMESPACES` distinct declarations, is not given to gpxpy
+    either: its namespace handling would take quadratic time.
+
+    Raises
+    ------
+    gpxpy.gpx.GPXXMLSyntaxException
+        When the prolog or the root's start tag is not well-formed.
+    UnicodeDecodeError
+        When the document is not UTF-8.
+    """
+    text = data[root_at:].decode("utf-8") if root_at is not None else ""
+    declarations = _XMLNS_DECLARATION.findall(text)
+    if not _ROOT_START.match(text):
+        reason = "the XML is not well-formed before or at its root element"
+    elif text.count("xmlns") != len(declarations):
+        reason = ("'xmlns' is written outside a namespace declaration, which gpxpy's namespace "
+                  "scan takes quadratic time over")
+    elif len(set(declarations)) > MAX_NAMESPACES:
+        reason = (f"{len(set(declarations))} namespace declarations, more than the "
+                  f"{MAX_NAMESPACES} gpxpy is given (it registers each at a cost growing with "
+                  "their number)")
+    else:
+        return text
+    raise gpxpy.gpx.GPXXMLSyntaxException(reason, ValueError(reason))
 
 
 def _read_tolerantly(data: bytes, path: str,

@@ -34,10 +34,17 @@ Cadence
     unless the values are already steps per minute (see
     :func:`runload.readers.track.steps_per_min`).  ``Cadence`` of other
     sports is pedal rpm, not steps: NaN.
+Numbers
+    Text that is no finite number (``null``, ``inf``, ``1e309``) is a
+    missing value; a position outside +-90 deg latitude or +-180 deg
+    longitude is missing, as in GPX.
 Damage
     A file cut short, or missing its ``TrainingCenterDatabase`` root, gives
     the activities read before the damage; the file and every session are
-    marked partial.
+    marked partial.  A file with more activities than
+    :func:`runload.readers.track.session_limit` gives the first ones and is
+    partial.  A document with a DTD is refused (CorruptFileError; see
+    :mod:`runload.readers.track`, Hostile XML).
 """
 
 from __future__ import annotations
@@ -67,13 +74,18 @@ _N_FIELDS = 9
 _CONTAINERS = frozenset({"Position", "HeartRateBpm", "Extensions", "TPX"})
 
 _local_names: dict[str, str] = {}
+#: Tags memoised at most: the memo lives as long as the process, and a hostile file
+#: could bring a million distinct tags.
+_MAX_LOCAL_NAMES = 4096
 
 
 def _local(tag: str) -> str:
     """Local name of a tag, memoised: a file repeats a few dozen tags."""
     name = _local_names.get(tag)
     if name is None:
-        name = _local_names[tag] = track.local_name(tag)
+        name = track.local_name(tag)
+        if len(_local_names) < _MAX_LOCAL_NAMES:
+            _local_names[tag] = name
     return name
 
 
@@ -92,10 +104,7 @@ def _text(element: ET.Element, *path: str) -> str | None:
 
 
 def _number(text: str | None) -> float:
-    try:
-        return float(text) if text else np.nan
-    except ValueError:
-        return np.nan
+    return track.number(text)
 
 
 @dataclass
@@ -192,6 +201,8 @@ def _session(activity: _Activity) -> tuple[dict, pd.DataFrame]:
     n = len(activity.times)
     values = np.array(activity.values, dtype=float).reshape(n, _N_FIELDS)
     lat, lon, altitude, point_distance, hr, cadence, run_cadence, speed, power = values.T
+    outside = (np.abs(lat) > 90) | (np.abs(lon) > 180)
+    lat[outside] = lon[outside] = np.nan
     piece = np.array(activity.piece, dtype=np.int64)
 
     points = track.parse_iso_times(activity.times)
@@ -333,7 +344,11 @@ def parse_tcx(data: bytes, path: str) -> ParsedFile:
     CorruptFileError
         When the file is not TCX or damaged before its first activity.
     """
-    tree = track.parse_xml_tolerant(track.clean_xml_prolog(data), record_tags=("Trackpoint",))
+    try:
+        tree = track.parse_xml_tolerant(track.clean_xml_prolog(data),
+                                        record_tags=("Trackpoint",))
+    except track.UnsafeXmlError as exc:
+        raise CorruptFileError(path, str(exc)) from exc
     if tree.root is None:
         raise CorruptFileError(path, "not readable as XML: " + "; ".join(tree.problems)
                                ) from tree.error
@@ -348,6 +363,10 @@ def parse_tcx(data: bytes, path: str) -> ParsedFile:
         raise CorruptFileError(path, f"not a TCX document: its root element is <{root_name}>, "
                                      "not <TrainingCenterDatabase>") from tree.error
     elements = list(_activities(tree.root))
+    limit = track.session_limit(len(data))
+    if len(elements) > limit:
+        problems.append(track.session_limit_note(len(elements), limit, "activities"))
+        elements, is_partial = elements[:limit], True
     if not elements:
         if is_partial:
             raise CorruptFileError(path, "damaged before its first activity: "

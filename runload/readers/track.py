@@ -19,17 +19,44 @@ Times
 Climbing
     Ascent and descent count only changes that exceed a hysteresis threshold,
     so that altimeter and GPS noise do not add up.
+Sessions per file
+    A file gives at most :func:`session_limit` sessions (100, and one more
+    per 20 KiB of file); the readers keep the first ones and mark the file
+    partial.  Each session costs a few milliseconds however small it is, so a
+    file of thousands of one-point tracks would otherwise take minutes to read
+    while a real one of its size takes a fraction of a second.  Used by the
+    FIT reader too.
+Hostile XML
+    A document with a document type declaration (``<!DOCTYPE ...>``) is
+    refused (:class:`UnsafeXmlError`) before any parser reads past it: GPX and
+    TCX never need a DTD, and only a DTD can declare entities (billion laughs,
+    quadratic blow-up), external entities (``file:///etc/passwd``,
+    ``http://...``) or an external DTD to fetch.  :func:`xml_root_offset`
+    reads the prolog with defusedxml (DTDs, entity declarations and external
+    references forbidden) up to the root element; a DTD after the root is a
+    syntax error to every parser, so a document that passes has none, and the
+    C parser (or gpxpy) may then read it whole.  Damaged documents are read by
+    defusedxml's parser throughout.  XInclude is never processed.  Also
+    refused: an encoding that is not ASCII-based (EBCDIC; runload does not
+    recognise UTF-16 GPX or TCX at all), and a namespace name longer than
+    :data:`MAX_NAMESPACE_CHARS`, which would make every element using it cost
+    as much.
 """
 
 from __future__ import annotations
 
+import io
+import math
 import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from xml.etree import ElementTree as ET
 
 import numpy as np
+from defusedxml import DefusedXmlException, DTDForbidden
+from defusedxml.ElementTree import DefusedXMLParser
+from defusedxml.ElementTree import iterparse as defused_iterparse
 
 #: Mean Earth radius R1 = (2a + b) / 3 of the WGS84 ellipsoid [m] (Moritz,
 #: "Geodetic Reference System 1980", J. Geodesy 74 (2000) 128-133,
@@ -62,6 +89,11 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_NAIVE = datetime(1970, 1, 1)
 _US = timedelta(microseconds=1)
 
+#: Sessions any file may give (see the module's Sessions per file) ...
+MAX_SESSIONS = 100
+#: ... and one more per this many bytes of the file [bytes].
+SESSION_BYTES = 20 * 1024
+
 #: Namespace URIs of prefixes that files use without declaring them.
 KNOWN_PREFIXES: dict[str, str] = {
     "xsi": "http://www.w3.org/2001/XMLSchema-instance",
@@ -69,6 +101,48 @@ KNOWN_PREFIXES: dict[str, str] = {
     "gpxtpx": "http://www.garmin.com/xmlschemas/TrackPointExtension/v1",
     "gpxx": "http://www.garmin.com/xmlschemas/GpxExtensions/v3",
 }
+
+
+# ----------------------------------------------------------------- numbers
+
+def number(text: str | None) -> float:
+    """A number written in XML text; NaN when there is none.
+
+    Unreadable text (Strava's ``null``) and values that are not finite
+    (``inf``, ``NaN``, ``1e309``) are no measurement, so NaN too.
+
+    Examples
+    --------
+    >>> number(" 12.5 "), number("null"), number("1e309"), number(None)
+    (12.5, nan, nan, nan)
+    """
+    if not text:
+        return math.nan
+    try:
+        value = float(text)
+    except ValueError:
+        return math.nan
+    return value if math.isfinite(value) else math.nan
+
+
+# ---------------------------------------------------------------- sessions
+
+def session_limit(n_bytes: int) -> int:
+    """Most sessions read from a file of ``n_bytes`` (see the module's Sessions per file).
+
+    Examples
+    --------
+    >>> session_limit(1000), session_limit(10 * 1024**2)
+    (100, 612)
+    """
+    return MAX_SESSIONS + n_bytes // SESSION_BYTES
+
+
+def session_limit_note(n_found: int, n_kept: int, what: str = "sessions") -> str:
+    """The problem reported when a file holds more sessions than it may give."""
+    return (f"the file holds {n_found} {what}; only the first {n_kept} were read (a file "
+            f"gives at most {MAX_SESSIONS}, and one more per {SESSION_BYTES // 1024} KiB: "
+            "more is a damaged or hostile file)")
 
 
 # --------------------------------------------------------------------- XML
@@ -161,6 +235,142 @@ class XmlTree(NamedTuple):
     error: ET.ParseError | None = None
 
 
+class UnsafeXmlError(ValueError):
+    """The document is refused before parsing (see the module's Hostile XML)."""
+
+
+class _RootReached(Exception):
+    """Raised by the prolog reader's target at the root element's start tag."""
+
+
+class _StopAtRoot:
+    """Tree-builder target that stops the parse at the first start tag, noting where it is."""
+
+    def __init__(self) -> None:
+        self.expat: Any = None
+        self.offset = -1
+        self.encoding: str | None = None
+
+    def declaration(self, version: str, encoding: str | None, standalone: int) -> None:
+        self.encoding = encoding
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self.offset = int(self.expat.CurrentByteIndex)
+        raise _RootReached
+
+    def end(self, tag: str) -> None:
+        """Never reached: the parse stops at the first start tag."""
+
+    def data(self, text: str) -> None:
+        """Text before the root is whitespace; nothing to keep."""
+
+    def close(self) -> None:
+        return None
+
+
+#: Bytes fed to the prolog reader at a time: it stops at the root element.
+_PROLOG_CHUNK = 64 * 1024
+#: What expat raises for a declared encoding it cannot use: one Python does not know
+#: (LookupError) or a multi-byte one such as UTF-7 (ValueError).
+_ENCODING_ERRORS = (LookupError, ValueError)
+#: Longest namespace name (URI) accepted [characters].  Real ones are under 100.  The
+#: parsers copy an element's namespace name into its tag, so one long name declared
+#: once and used by every element makes the cost grow with elements x length: 340 KB
+#: (a 100,000-character name, 20,000 elements) took 4 s.
+MAX_NAMESPACE_CHARS = 1024
+# A namespace declaration and its value, in linear time: possessive runs, and a prefix
+# stops at ':' so that 'xmlns:xmlns:...' cannot make every start scan the rest.
+_NAMESPACE_DECLARATION = re.compile(
+    rb"""xmlns(?::[^\s=/>"':]*+)?\s*+=\s*+(?:"([^"]*+)"|'([^']*+)')""")
+_ASCII = bytes(range(128))
+
+
+def _ascii_based(encoding: str) -> bool:
+    """True when ``encoding`` reads every ASCII byte as that ASCII character (UTF-8, Latin-1...).
+
+    Not EBCDIC, UTF-16 or UTF-7 (where '+' starts an escape).
+    """
+    try:
+        return _ASCII.decode(encoding) == _ASCII.decode("ascii")
+    except (LookupError, UnicodeError):
+        return False
+
+
+def _unsafe(exc: DefusedXmlException) -> UnsafeXmlError:
+    if isinstance(exc, DTDForbidden):
+        fetch = f" (it would load {exc.sysid})" if exc.sysid else ""
+        what = f"a document type declaration (<!DOCTYPE {exc.name} ...>){fetch}"
+    else:
+        what = f"an entity declaration or an external reference ({exc})"
+    return UnsafeXmlError(f"refused: the XML holds {what}; GPX and TCX files never need a "
+                          "DTD, and one can declare entities that expand without bound or "
+                          "read local files and URLs")
+
+
+def xml_root_offset(data: bytes) -> int | None:
+    """Byte offset of the root element's start tag, after checking the document is safe.
+
+    The prolog is read with defusedxml (DTDs forbidden), up to the root
+    element.  The document must be in an ASCII-based encoding (UTF-8,
+    Latin-1...: what runload recognises as GPX or TCX), so that its
+    namespace declarations can be found in its bytes; none may be longer than
+    :data:`MAX_NAMESPACE_CHARS`.
+
+    Parameters
+    ----------
+    data : bytes
+        XML content.
+
+    Returns
+    -------
+    int or None
+        Where the root element starts; None when the prolog (or the root's
+        start tag) is not well-formed XML, so that no parser gets past it.
+
+    Raises
+    ------
+    UnsafeXmlError
+        When the prolog holds a DTD, the document declares an encoding that
+        is not ASCII-based, or a namespace name is too long (see the module's
+        Hostile XML).
+
+    Examples
+    --------
+    >>> xml_root_offset(b'<?xml version="1.0"?><!-- hi --><gpx/>')
+    32
+    >>> xml_root_offset(b'<!DOCTYPE gpx SYSTEM "http://example.com/x.dtd"><gpx/>')
+    Traceback (most recent call last):
+    ...
+    runload.readers.track.UnsafeXmlError: refused: the XML holds a document type ...
+    """
+    target = _StopAtRoot()
+    parser = DefusedXMLParser(target=target, forbid_dtd=True)
+    target.expat = parser.parser
+    parser.parser.XmlDeclHandler = target.declaration
+    offset = None
+    try:
+        for at in range(0, len(data), _PROLOG_CHUNK):
+            parser.feed(data[at:at + _PROLOG_CHUNK])
+        parser.close()
+    except _RootReached:
+        offset = target.offset
+    except DefusedXmlException as exc:
+        raise _unsafe(exc) from exc
+    except (ET.ParseError, *_ENCODING_ERRORS):
+        pass
+    if target.encoding is not None and not _ascii_based(target.encoding):
+        raise UnsafeXmlError(f"refused: the XML declares the encoding {target.encoding!r}, "
+                             "which is not based on ASCII (GPX and TCX files are read in "
+                             "UTF-8 or an ASCII-based encoding)")
+    longest = max((len(m.group(1) or m.group(2) or b"")
+                   for m in _NAMESPACE_DECLARATION.finditer(data)), default=0)
+    if longest > MAX_NAMESPACE_CHARS:
+        raise UnsafeXmlError(f"refused: a namespace name of {longest:,} characters (real ones "
+                             f"are short URIs; more than {MAX_NAMESPACE_CHARS} make every "
+                             "element that uses it cost as much)")
+    return offset
+
+
 def parse_xml_tolerant(data: bytes, *, record_tags: Sequence[str] = ()) -> XmlTree:
     """Parse XML, repairing undeclared prefixes and keeping what precedes damage.
 
@@ -178,6 +388,11 @@ def parse_xml_tolerant(data: bytes, *, record_tags: Sequence[str] = ()) -> XmlTr
     XmlTree
         ``root`` is None only when the damage comes before the first element.
 
+    Raises
+    ------
+    UnsafeXmlError
+        When the document has a DTD (see the module's Hostile XML).
+
     Notes
     -----
     When the parser meets an undeclared prefix (``gpxdata:cadence`` in a
@@ -186,11 +401,13 @@ def parse_xml_tolerant(data: bytes, *, record_tags: Sequence[str] = ()) -> XmlTr
     (truncation, a broken tag) stops the parse: the elements completed
     before it are kept and ``is_truncated`` is set.
     """
-    try:
-        # The common case, an intact file, at full C speed.
-        return XmlTree(ET.fromstring(data), (), False)
-    except ET.ParseError:
-        pass
+    if xml_root_offset(data) is not None:
+        try:
+            # The common case, an intact file, at full C speed: safe, as the
+            # prolog has no DTD.
+            return XmlTree(ET.fromstring(data), (), False)
+        except ET.ParseError:
+            pass
     problems: list[str] = []
     root, open_elements, failure = _pull_parse(data)
     if failure is not None and str(failure).startswith("unbound prefix"):
@@ -210,26 +427,31 @@ def parse_xml_tolerant(data: bytes, *, record_tags: Sequence[str] = ()) -> XmlTr
 
 
 def _pull_parse(data: bytes) -> tuple[ET.Element | None, list[ET.Element], ET.ParseError | None]:
-    """Parse as far as possible: (root, elements still open, first error)."""
-    parser = ET.XMLPullParser(events=("start", "end"))
+    """Parse as far as possible: (root, elements still open, first error).
+
+    defusedxml's parser reads the whole document, with DTDs forbidden: a
+    damaged document never reaches the C parser's fast path, so its prolog
+    may not have been checked.
+    """
     failure: ET.ParseError | None = None
-    try:
-        parser.feed(data)
-        parser.close()
-    except ET.ParseError as exc:
-        failure = exc
     root: ET.Element | None = None
     open_elements: list[ET.Element] = []
-    events = parser.read_events()
+    events: Any = defused_iterparse(io.BytesIO(data), events=("start", "end"),
+                                    forbid_dtd=True)
     while True:
-        # The pull parser queues an error among the events; the queued one
-        # is the first damage, so it wins over what feed or close raised.
+        # Events come in document order; the first damage ends them.
         try:
             event, element = next(events)
         except StopIteration:
             break
         except ET.ParseError as exc:
             failure = exc
+            break
+        except DefusedXmlException as exc:  # before ValueError: it is one
+            raise _unsafe(exc) from exc
+        except _ENCODING_ERRORS as exc:
+            failure = ET.ParseError(f"unusable encoding: {exc}")
+            failure.position = (1, 0)
             break
         if event == "start":
             root = element if root is None else root
@@ -311,7 +533,7 @@ def parse_iso_times(texts: Sequence[str | None]) -> Times:
             values.append(None)
             n_unreadable += 1
     times = datetimes_to_utc(values)
-    return times._replace(n_unreadable=n_unreadable)
+    return times._replace(n_unreadable=n_unreadable + times.n_unreadable)
 
 
 def datetimes_to_utc(values: Sequence[datetime | None]) -> Times:
@@ -325,16 +547,24 @@ def datetimes_to_utc(values: Sequence[datetime | None]) -> Times:
     Returns
     -------
     Times
+        A datetime whose zone has an offset of 24 h or more (gpxpy reads
+        ``+99:99``) is missing and counted in ``n_unreadable``.
     """
     n = len(values)
     micros = np.zeros(n, dtype=np.int64)
     known = np.zeros(n, dtype=bool)
     offset_s = np.full(n, np.nan)
-    n_without_zone = 0
+    n_without_zone = n_unreadable = 0
     for i, value in enumerate(values):
         if value is None:
             continue
-        offset = value.utcoffset()
+        try:
+            offset = value.utcoffset()
+        except ValueError:
+            # gpxpy accepts any written offset ('+99:99'); datetime refuses one of
+            # 24 h or more when asked for it.
+            n_unreadable += 1
+            continue
         if offset is None:
             n_without_zone += 1
             micros[i] = (value - _EPOCH_NAIVE) // _US
@@ -345,7 +575,7 @@ def datetimes_to_utc(values: Sequence[datetime | None]) -> Times:
         known[i] = True
     utc = micros.astype("datetime64[us]")
     utc[~known] = _NAT
-    return Times(utc, offset_s, n_without_zone, 0)
+    return Times(utc, offset_s, n_without_zone, n_unreadable)
 
 
 def implausible_times(utc: np.ndarray) -> np.ndarray:

@@ -82,7 +82,12 @@ speed_cv_same_hr
 NaN where not computable: every feature without records; geometry without
 :data:`MIN_PATH_M` (500 m) of GPS path (the box needs two fixes); grade and
 roughness without :data:`MIN_GRADE_M` (1 km) of distance with altitude; speed
-features without three moving 30 s bins.
+features without three moving 30 s bins.  Geometry, grade and roughness are
+also NaN when the path or the distance spans more than :data:`MAX_SPAN_M`
+(1000 km): no foot session covers that, a broken stream does (a GPS fix on the
+other side of the world, a corrupt distance), and the resampled arrays would
+grow with the span instead of with the records.  Likewise the speed bins are
+only the occupied ones, so a clock jump of years costs nothing.
 
 Cost: about 0.7 ms per running session on average, 1.3 ms for a 67 min 1 Hz
 run (``benchmarks/bench_surface.py``).
@@ -106,6 +111,9 @@ BBOX_QUANTILES = (0.01, 0.99)
 STEP_M = 10.0
 #: Shortest GPS path (or distance with altitude) the features are computed on [m].
 MIN_PATH_M = 500.0
+#: Longest GPS path (or distance with altitude) the features are computed on [m]:
+#: resampled every STEP_M, that is 100,000 points at most.
+MAX_SPAN_M = 1_000_000.0
 #: Window of the sinuosity ratio [m].
 SINUOSITY_WINDOW_M = 200.0
 #: Segment length of the turn test [m] and the heading change that makes a turn [deg].
@@ -120,6 +128,9 @@ LAP_RANGE_M = (150.0, 1000.0)
 RETURN_RADIUS_M = 20.0
 #: Spacing of the points tested for a return [m].
 LAP_ORIGIN_STEP_M = 50.0
+#: Most points tested for a return (250 km of path at LAP_ORIGIN_STEP_M); longer
+#: paths space them evenly, so the search stays a few MB.
+MAX_LAP_ORIGINS = 5000
 #: Share of returning points below which no lap is reported.
 MIN_RETURN_FRAC = 0.2
 #: Altitude bin [m of distance], grade base [m] and the shortest distance graded [m].
@@ -202,7 +213,7 @@ def _geometry(lat: np.ndarray, lon: np.ndarray, path_m: np.ndarray) -> dict[str,
     lon_lo, lon_hi = np.quantile(lon, BBOX_QUANTILES)
     out["track_bbox_diag_m"] = float(haversine_m(lat_lo, lon_lo, lat_hi, lon_hi))
     total = path_m[-1]
-    if not total >= MIN_PATH_M:
+    if not MIN_PATH_M <= total <= MAX_SPAN_M:
         return out
     lat0 = np.radians(0.5 * (lat_lo + lat_hi))
     x = np.radians(lon - lon.mean()) * EARTH_RADIUS_M * np.cos(lat0)
@@ -255,6 +266,8 @@ def _lap(gx: np.ndarray, gy: np.ndarray) -> tuple[float, float]:
     # Origins every LAP_ORIGIN_STEP_M: the share is a sample mean, and a fifth of the
     # pairs keeps the search under a millisecond for a marathon.
     origins = np.arange(0, n - k_lo, int(LAP_ORIGIN_STEP_M / STEP_M))
+    if len(origins) > MAX_LAP_ORIGINS:
+        origins = origins[np.linspace(0, len(origins) - 1, MAX_LAP_ORIGINS).astype(np.int64)]
     lags = np.arange(k_lo, k_hi + 1)
     ahead = origins[:, None] + lags[None, :]
     inside = ahead < n
@@ -287,7 +300,7 @@ def _altitude(distance: np.ndarray, altitude: np.ndarray) -> dict[str, float]:
         return {}
     d, h = distance[ok], altitude[ok]
     d = d - d.min()
-    if d.max() < MIN_GRADE_M:
+    if not MIN_GRADE_M <= d.max() <= MAX_SPAN_M:
         return {}
     b = (d // ALTITUDE_BIN_M).astype(np.int64)
     counts = np.bincount(b)
@@ -314,7 +327,10 @@ def _speed(elapsed: np.ndarray, distance: np.ndarray, speed: np.ndarray,
     # Files with times out of order exist (a negative step at the start): sort them.
     order = np.argsort(elapsed[ok], kind="stable")
     t = elapsed[ok][order]
-    b = ((t - t[0]) // SPEED_BIN_S).astype(np.int64)
+    # Number the occupied bins only: empty bins would have no speed (not moving) and no
+    # heart rate, and a clock jump of years must not allocate a bin per 30 s.
+    _, b = np.unique((t - t[0]) // SPEED_BIN_S, return_inverse=True)
+    b = b.reshape(-1)
     n_bins = int(b[-1]) + 1
     if use_distance:
         d = distance[ok][order]
@@ -344,10 +360,13 @@ def _speed(elapsed: np.ndarray, distance: np.ndarray, speed: np.ndarray,
     n_hr = np.bincount(b[has_hr], minlength=n_bins)
     hr_bin = np.bincount(b[has_hr], weights=h[has_hr], minlength=n_bins) / np.maximum(n_hr, 1)
     with_hr = n_hr[bins[moving]] > 0
-    band = np.floor(hr_bin[bins[moving]][with_hr] / HR_BAND_BPM).astype(np.int64)
+    # Band numbers of the bands present (as for the bins: no band per 5/min up to
+    # whatever a broken heart-rate value says).
+    _, band = np.unique(np.floor(hr_bin[bins[moving]][with_hr] / HR_BAND_BPM),
+                        return_inverse=True)
+    band = band.reshape(-1)
     if len(band) < 3:
         return out
-    band -= band.min()
     vv = vm[with_hr]
     count = np.bincount(band)
     shared = count[band] >= 2
