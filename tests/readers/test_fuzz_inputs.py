@@ -712,21 +712,13 @@ def read_case(data: bytes, name: str) -> tuple[str, list[dict]]:
     Exception
         Anything else the reader raised: a crash.
     """
-    import os
-    dump = os.environ.get("FUZZ_DUMP")
     try:
         fmt, content = unwrap(data, name)
         parsed = decode_payload(fmt, content, name)
     except ReadError as exc:
         assert exc.path == name and name in str(exc), f"ReadError does not name the file: {exc}"
         assert exc.reason, "ReadError without a reason"
-        if dump:
-            with open(dump, "a") as fh:
-                fh.write(f"{hashlib.sha256(data).hexdigest()[:16]}\t{name}\t{type(exc).__name__}\t{exc.reason[:150]}\n")
         return type(exc).__name__, []
-    if dump:
-        with open(dump, "a") as fh:
-            fh.write(f"{hashlib.sha256(data).hexdigest()[:16]}\t{name}\tdata\n")
     rows = session_rows(parsed, fmt, hashlib.sha256(content).hexdigest(), name, "")
     assert len(rows) == len(parsed.streams) >= 1
     for stream in parsed.streams:
