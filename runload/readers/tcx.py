@@ -178,10 +178,14 @@ def _read_activity(element: ET.Element) -> _Activity:
 
 
 def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
-    ok = ~np.isnan(values) & ~np.isnan(weights) & (weights > 0)
+    ok = np.isfinite(values) & np.isfinite(weights) & (weights > 0)
     if not ok.any():
         return np.nan
-    return float(np.average(values[ok], weights=weights[ok]))
+    # Damaged laps can hold absurd values (1e300 s); their product overflows to inf,
+    # which is a missing value here, not a warning for the user.
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = float(np.average(values[ok], weights=weights[ok]))
+    return mean if np.isfinite(mean) else np.nan
 
 
 def _max(values: np.ndarray) -> float:
