@@ -78,6 +78,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
+from startup import import_breakdown, runload_command
 
 import runload
 from runload.readers import importer
@@ -448,11 +449,6 @@ class LoadMeter:
         self.last = now
 
 
-def runload_command() -> list[str]:
-    """The ``runload`` console script of this interpreter's environment, else ``-m runload``."""
-    script = Path(sys.executable).parent / "runload"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "runload"]
-
 
 def gnu_time() -> str | None:
     """GNU time's path when it is there: it reports the child's own peak RSS.
@@ -576,18 +572,6 @@ def startup(repeat: int, env: dict[str, str], work: Path) -> dict[str, Any]:
                       "rss_mib": [r[2] for r in rows]}
     return out
 
-
-def import_breakdown(env: dict[str, str], work: Path) -> dict[str, float]:
-    """Seconds of ``import runload.cli`` by top-level package (``-X importtime`` self times)."""
-    done = subprocess.run([sys.executable, "-X", "importtime", "-c", "import runload.cli"],
-                          capture_output=True, text=True, check=True, env=env, cwd=work)
-    totals: dict[str, float] = {}
-    for line in done.stderr.splitlines():
-        m = re.match(r"import time:\s+(\d+) \|\s+\d+ \|\s*(\S+)", line)
-        if m:
-            top = m[2].split(".")[0]
-            totals[top] = totals.get(top, 0.0) + int(m[1]) / 1e6
-    return dict(sorted(totals.items(), key=lambda kv: -kv[1]))
 
 
 def timed_read(paths: Any, **kwargs: Any) -> tuple[float, runload.History]:
@@ -979,7 +963,7 @@ def main(argv: list[str] | None = None) -> int:
         progress("start-up")
         env = child_env(work, as_is=args.env_as_is)
         summary["startup"] = startup(args.repeat, env, work)
-        summary["import_breakdown_s"] = import_breakdown(env, work)
+        summary["import_breakdown_s"] = import_breakdown("import runload.cli", env, work)
         imports = []
         for label, path, repeat in (
                 ("history_a", args.folder, args.repeat),

@@ -18,7 +18,6 @@ import cProfile
 import io
 import os
 import pstats
-import re
 import shutil
 import statistics
 import subprocess
@@ -29,15 +28,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from startup import import_breakdown, runload_command
+
 REPO = Path(__file__).resolve().parent.parent
 HISTORY_A = REPO.parent / "shared" / "realdata" / "history_a"
 TARGET_HTML_S = 3.0
-
-
-def runload_command() -> list[str]:
-    """The ``runload`` console script of this interpreter's environment, else ``-m runload``."""
-    script = Path(sys.executable).parent / "runload"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "runload"]
+#: What the report command imports: its start-up cost.
+_REPORT_IMPORTS = "import runload.cli, runload.report, runload.report.html, runload.report.pdf"
 
 
 def child_env(work: Path) -> dict[str, str]:
@@ -64,20 +61,6 @@ def medians(fn: Callable[[], float], repeat: int) -> tuple[float, list[float]]:
     times = [fn() for _ in range(repeat)]
     return statistics.median(times), times
 
-
-def import_breakdown(env: dict[str, str], work: Path) -> dict[str, float]:
-    """Self time [s] of the report command's imports, by top-level package."""
-    code = ("import runload.cli, runload.report, runload.report.html, "
-            "runload.report.pdf")
-    done = subprocess.run([sys.executable, "-X", "importtime", "-c", code],
-                          capture_output=True, text=True, check=True, env=env, cwd=work)
-    totals: dict[str, float] = {}
-    for line in done.stderr.splitlines():
-        m = re.match(r"import time:\s+(\d+) \|\s+\d+ \|\s*(\S+)", line)
-        if m:
-            top = m[2].split(".")[0]
-            totals[top] = totals.get(top, 0.0) + int(m[1]) / 1e6
-    return dict(sorted(totals.items(), key=lambda kv: -kv[1]))
 
 
 def in_process(history_path: Path, cache: Path, repeat: int, profile: bool) -> dict[str, Any]:
@@ -146,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         report_import_s, _ = medians(lambda: wall(
             [sys.executable, "-c", "import runload.cli, runload.report"], env, work),
             args.repeat)
-        imports = import_breakdown(env, work)
+        imports = import_breakdown(_REPORT_IMPORTS, env, work)
         steps = in_process(args.history, cache, args.repeat, args.profile)
         sizes = {p.name: p.stat().st_size for p in (work / "report.html", work / "report.pdf")}
     finally:
